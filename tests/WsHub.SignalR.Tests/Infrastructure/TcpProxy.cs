@@ -16,6 +16,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly TaskCompletionSource _frozen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<TcpClient> _sockets = [];
     private readonly Task _acceptLoop;
+    private bool _disposed;
 
     /// <summary>
     /// Starts a proxy that forwards to <paramref name="target"/>.
@@ -36,10 +37,16 @@ public sealed class TcpProxy : IAsyncDisposable
     public void Freeze() => _frozen.TrySetResult();
 
     /// <summary>
-    /// Closes the listener and every socket.
+    /// Closes the listener and every socket. Safe to call more than once.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _stopping.CancelAsync();
         _listener.Stop();
         lock (_sockets)

@@ -51,8 +51,8 @@ public sealed class TestClient : IAsyncDisposable
     /// <summary>The user id the client connected as, or null.</summary>
     public string? UserId { get; }
 
-    /// <summary>The connection id the server assigned.</summary>
-    public string ConnectionId => Connection.ConnectionId ?? throw new InvalidOperationException("The client is not connected.");
+    /// <summary>The connection id the server assigned; it stays readable after the client stops.</summary>
+    public string ConnectionId { get; private set; } = string.Empty;
 
     /// <summary>Completes when a <see cref="BlockMethod"/> invocation has reached the client.</summary>
     public Task BlockEntered => _blockEntered.Task;
@@ -73,7 +73,6 @@ public sealed class TestClient : IAsyncDisposable
         var builder = new HubConnectionBuilder().WithUrl(url, options =>
         {
             options.Transports = HttpTransportType.WebSockets;
-            options.SkipNegotiation = true;
         });
         if (protocol == ClientProtocol.MessagePack)
         {
@@ -84,6 +83,7 @@ public sealed class TestClient : IAsyncDisposable
         var client = new TestClient(connection, protocol, userId);
         client.RegisterHandlers();
         await connection.StartAsync().WaitAsync(TestTimeouts.Default);
+        client.ConnectionId = connection.ConnectionId!;
         return client;
     }
 
@@ -100,7 +100,7 @@ public sealed class TestClient : IAsyncDisposable
         catch (TimeoutException)
         {
             throw new Xunit.Sdk.XunitException(
-                $"Client {Connection.ConnectionId} (user {UserId ?? "none"}, {Protocol}) received no message within {limit.TotalSeconds} s.");
+                $"Client {ConnectionId} (user {UserId ?? "none"}, {Protocol}) received no message within {limit.TotalSeconds} s.");
         }
     }
 
@@ -110,7 +110,7 @@ public sealed class TestClient : IAsyncDisposable
     public async Task ExpectMessageAsync(string text)
     {
         var message = await ReadAsync();
-        message.Should().Be(new ReceivedMessage(TestHub.MessageMethod, text), "client {0} expected the message '{1}'", Connection.ConnectionId, text);
+        message.Should().Be(new ReceivedMessage(TestHub.MessageMethod, text), "client {0} expected the message '{1}'", ConnectionId, text);
     }
 
     /// <summary>
@@ -143,7 +143,7 @@ public sealed class TestClient : IAsyncDisposable
     public async Task ExpectOnlyMarkerAsync(string markerText)
     {
         var first = await ReadAsync();
-        first.Should().Be(new ReceivedMessage(TestHub.MessageMethod, markerText), "client {0} must receive nothing before the marker", Connection.ConnectionId);
+        first.Should().Be(new ReceivedMessage(TestHub.MessageMethod, markerText), "client {0} must receive nothing before the marker", ConnectionId);
         await ExpectNothingAsync();
     }
 
@@ -156,7 +156,7 @@ public sealed class TestClient : IAsyncDisposable
         try
         {
             var unexpected = await _messages.Reader.ReadAsync(quiet.Token);
-            throw new Xunit.Sdk.XunitException($"Client {Connection.ConnectionId} received an unexpected message: {unexpected}.");
+            throw new Xunit.Sdk.XunitException($"Client {ConnectionId} received an unexpected message: {unexpected}.");
         }
         catch (OperationCanceledException) when (quiet.IsCancellationRequested)
         {

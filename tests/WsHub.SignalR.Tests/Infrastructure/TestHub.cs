@@ -16,6 +16,9 @@ public sealed class TestHub : Hub
     /// <summary>Returns the argument unchanged.</summary>
     public string Echo(string text) => text;
 
+    /// <summary>Closes the caller's connection abruptly from the server side, without a close handshake.</summary>
+    public void AbortConnection() => Context.Abort();
+
     /// <summary>Adds the caller to a group.</summary>
     public Task JoinGroup(string groupName) => Groups.AddToGroupAsync(Context.ConnectionId, groupName);
 
