@@ -16,7 +16,7 @@ namespace WsHub.SignalR;
 /// the target, found through a registry in Redis.
 /// </summary>
 /// <typeparam name="THub">The hub type.</typeparam>
-public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub>, IAsyncDisposable, IDisposable
+public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub>, IAsyncDisposable, IDisposable, IWsHubDrainable
     where THub : Hub
 {
     private readonly WsHubOptions _options;
@@ -65,6 +65,7 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
         _instanceId = $"{Environment.MachineName}_{Guid.NewGuid():N}";
         _startedAt = _timeProvider.GetUtcNow();
         _groups = new GroupSubscriptions(SubscribeToGroupAsync, _options.UnsubscribeDelay, _timeProvider, _logger);
+        services.GetService<WsHubManagerCatalog>()?.Add(this);
     }
 
     /// <summary>The id of this instance in the registry and in its Redis channel name.</summary>
@@ -74,6 +75,13 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
+
+        if (Volatile.Read(ref _draining) == 1)
+        {
+            // A draining instance sends newcomers on to the other instances.
+            CloseForReconnect(connection);
+            return;
+        }
 
         connection.Features.Set(new WsHubConnectionFeature());
         _connections.Add(connection);

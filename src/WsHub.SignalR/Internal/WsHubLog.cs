@@ -33,6 +33,14 @@ internal static partial class WsHubLog
         Message = "Instance {InstanceId} left the registry and closed its Redis subscriptions.")]
     public static partial void Stopped(ILogger logger, string instanceId);
 
+    [LoggerMessage(EventId = 7, EventName = "DrainStarted", Level = LogLevel.Information,
+        Message = "Instance {InstanceId} is draining {ConnectionCount} connections.")]
+    public static partial void DrainStarted(ILogger logger, string instanceId, int connectionCount);
+
+    [LoggerMessage(EventId = 8, EventName = "DrainCompleted", Level = LogLevel.Information,
+        Message = "Instance {InstanceId} drained: closed {ClosedCount} connections in {Elapsed}, {RemainingCount} remain.")]
+    public static partial void DrainCompleted(ILogger logger, string instanceId, int closedCount, TimeSpan elapsed, int remainingCount);
+
     [LoggerMessage(EventId = 20, EventName = "Subscribing", Level = LogLevel.Debug, Message = "Subscribing to channel {Channel}.")]
     public static partial void Subscribing(ILogger logger, string channel);
 
