@@ -87,6 +87,9 @@ public sealed class RedisServer : IAsyncDisposable
         options.AbortOnConnectFail = false;
         options.Password = Password;
         options.ConnectTimeout = 5000;
+
+        // No configuration-change channel, so that PUBSUB results show only the subscriptions of the code under test.
+        options.ConfigurationChannel = string.Empty;
         var previous = _admin;
         _admin = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(StartTimeout);
         if (previous is not null)

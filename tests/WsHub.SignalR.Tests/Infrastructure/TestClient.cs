@@ -83,7 +83,11 @@ public sealed class TestClient : IAsyncDisposable
         var client = new TestClient(connection, protocol, userId);
         client.RegisterHandlers();
         await connection.StartAsync().WaitAsync(TestTimeouts.Default);
-        client.ConnectionId = connection.ConnectionId!;
+
+        // SignalR completes the handshake before the server runs HubLifetimeManager.OnConnectedAsync, but runs hub
+        // methods only after it. A round trip through a hub method therefore waits until the backplane has registered
+        // the connection, so a test never sends to a connection the registry does not list yet.
+        client.ConnectionId = await connection.InvokeAsync<string>(nameof(TestHub.GetConnectionId)).WaitAsync(TestTimeouts.Default);
         return client;
     }
 
