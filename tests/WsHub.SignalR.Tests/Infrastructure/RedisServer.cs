@@ -46,7 +46,7 @@ public sealed class RedisServer : IAsyncDisposable
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The Redis server is not running.");
 
     /// <summary>
-    /// Starts a server on a free loopback port and waits until it answers PING.
+    /// Starts a server on a free loopback port and waits until it replies to PING.
     /// </summary>
     /// <param name="password">A password for <c>--requirepass</c>, or null for none.</param>
     /// <param name="extraArguments">More <c>redis-server</c> arguments, such as <c>--maxclients 50</c>.</param>
@@ -158,7 +158,7 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Freezes the server with SIGSTOP: its sockets stay open but it answers nothing until <see cref="Resume"/>.
+    /// Freezes the server with SIGSTOP: its sockets stay open but it replies to nothing until <see cref="Resume"/>.
     /// </summary>
     public void Pause() => SendSignal(NativeMethods.SignalStop);
 
@@ -316,7 +316,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         throw new InvalidOperationException(
-            $"redis-server on port {Port} did not answer PING within {StartTimeout.TotalSeconds} s "
+            $"redis-server on port {Port} did not reply to PING within {StartTimeout.TotalSeconds} s "
             + $"(exited: {process.HasExited}). Its output:\n{output}");
     }
 
@@ -332,7 +332,7 @@ public sealed class RedisServer : IAsyncDisposable
             var buffer = new byte[64];
             var read = await stream.ReadAsync(buffer, timeout.Token);
 
-            // A server with a password answers -NOAUTH, which still shows that it is up.
+            // A server with a password replies -NOAUTH, which still shows that it is up.
             var reply = Encoding.ASCII.GetString(buffer, 0, read);
             return reply.StartsWith("+PONG", StringComparison.Ordinal) || reply.StartsWith("-NOAUTH", StringComparison.Ordinal);
         }

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace WsHub.SignalR.Tests.Infrastructure;
 
 /// <summary>
-/// A loopback TCP proxy in front of one endpoint that can be frozen: once frozen it keeps every socket open but
+/// A loopback TCP proxy in front of one endpoint that can be frozen. A frozen proxy keeps every socket open but
 /// forwards no more bytes, so the app behind it looks hung to Redis and to the other apps, as after a crash or a
 /// network partition.
 /// </summary>

@@ -8,8 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace WsHub.SignalR.Tests.Infrastructure;
 
 /// <summary>
-/// A real SignalR .NET client on WebSockets that records the messages it receives and answers the client-result methods
-/// that <see cref="TestHub"/> and the tests invoke.
+/// A real SignalR .NET client on WebSockets that records the messages it receives and returns results for the
+/// client-result methods that <see cref="TestHub"/> and the tests invoke.
 /// </summary>
 public sealed class TestClient : IAsyncDisposable
 {
@@ -147,7 +147,8 @@ public sealed class TestClient : IAsyncDisposable
     public async Task ExpectOnlyMarkerAsync(string markerText)
     {
         var first = await ReadAsync();
-        first.Should().Be(new ReceivedMessage(TestHub.MessageMethod, markerText), "client {0} must receive nothing before the marker", ConnectionId);
+        var expected = new ReceivedMessage(TestHub.MessageMethod, markerText);
+        first.Should().Be(expected, "client {0} must receive nothing before the marker", ConnectionId);
         await ExpectNothingAsync();
     }
 
@@ -185,7 +186,7 @@ public sealed class TestClient : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            // A server that was stopped abruptly may never answer the close; the test result does not depend on it.
+            // A server that was stopped abruptly may never reply to the close; the test result does not depend on it.
         }
     }
 

@@ -28,7 +28,10 @@ public sealed class ChannelCountTests(RedisFixture fixture)
         var channels = await cluster.Redis.GetChannelsAsync(pattern);
 
         firstCount.Should().BeLessThanOrEqualTo(bound, "200 connections in {0} groups on 2 servers", GroupCount);
-        channels.Should().HaveCount(firstCount, "200 more connections in the same groups need no new channels: {0}", string.Join(", ", channels));
+        channels.Should().HaveCount(
+            firstCount,
+            "200 more connections in the same groups need no new channels, but found {0}",
+            string.Join(", ", channels));
     }
 
     private static async Task ConnectAndJoinAsync(TestCluster cluster, int count)

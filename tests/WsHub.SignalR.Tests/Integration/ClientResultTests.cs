@@ -86,12 +86,13 @@ public sealed class ClientResultTests(RedisFixture fixture)
     }
 
     [Theory]
-    [InlineData(ClientProtocol.Json)]
-    [InlineData(ClientProtocol.MessagePack)]
-    public async Task InvokeConnectionAsync_RemoteClientDisconnectsMidCall_Fails(ClientProtocol protocol)
+    [InlineData(ClientProtocol.Json, false)]
+    [InlineData(ClientProtocol.Json, true)]
+    [InlineData(ClientProtocol.MessagePack, true)]
+    public async Task InvokeConnectionAsync_ClientDisconnectsMidCall_Fails(ClientProtocol protocol, bool remote)
     {
         await using var cluster = await TestCluster.StartAsync(fixture.Redis);
-        var client = await cluster.ConnectAsync(cluster.B, protocol);
+        var client = await cluster.ConnectAsync(remote ? cluster.B : cluster.A, protocol);
         var pending = cluster.A.LifetimeManager
             .InvokeConnectionAsync<int>(client.ConnectionId, TestClient.BlockMethod, [], CancellationToken.None);
         await client.BlockEntered.WaitAsync(Timeout);
@@ -100,7 +101,31 @@ public sealed class ClientResultTests(RedisFixture fixture)
 
         var first = await Task.WhenAny(pending, Task.Delay(Timeout));
         first.Should().BeSameAs(pending, "the call must fail when the client leaves instead of hanging");
-        await FluentActions.Awaiting(() => pending).Should().ThrowAsync<Exception>();
+
+        (await FluentActions.Awaiting(() => pending).Should().ThrowAsync<Exception>())
+            .Which.Message.Should().Contain("disconnected");
+    }
+
+    [Fact]
+    public async Task InvokeConnectionAsync_ClientDisconnectsMidCall_SameExceptionTypeLocalAndRemote()
+    {
+        await using var cluster = await TestCluster.StartAsync(fixture.Redis);
+        var local = await cluster.ConnectAsync(cluster.A);
+        var remote = await cluster.ConnectAsync(cluster.B);
+        var localCall = cluster.A.LifetimeManager
+            .InvokeConnectionAsync<int>(local.ConnectionId, TestClient.BlockMethod, [], CancellationToken.None);
+        var remoteCall = cluster.A.LifetimeManager
+            .InvokeConnectionAsync<int>(remote.ConnectionId, TestClient.BlockMethod, [], CancellationToken.None);
+        await Task.WhenAll(local.BlockEntered, remote.BlockEntered).WaitAsync(Timeout);
+
+        await local.Connection.StopAsync().WaitAsync(Timeout);
+        await remote.Connection.StopAsync().WaitAsync(Timeout);
+
+        var localError = await FluentActions.Awaiting(() => localCall.WaitAsync(Timeout)).Should().ThrowAsync<Exception>();
+        var remoteError = await FluentActions.Awaiting(() => remoteCall.WaitAsync(Timeout)).Should().ThrowAsync<Exception>();
+        remoteError.Which.GetType().Should().Be(
+            localError.Which.GetType(),
+            "a caller must be able to catch one exception type wherever the client was connected");
     }
 
     [Theory]
@@ -186,7 +211,7 @@ public sealed class ClientResultTests(RedisFixture fixture)
         var deadline = instanceTimeout + TimeSpan.FromSeconds(5);
         var first = await Task.WhenAny(pending, Task.Delay(deadline));
         first.Should().BeSameAs(pending, "the call must fail within {0} once server B counts as dead, not hang", deadline);
-        await FluentActions.Awaiting(() => pending).Should().ThrowAsync<Exception>();
+        await FluentActions.Awaiting(() => pending).Should().ThrowAsync<IOException>();
 
         // Closing the proxy first lets server B stop without waiting on the frozen Redis link.
         await proxy.DisposeAsync();

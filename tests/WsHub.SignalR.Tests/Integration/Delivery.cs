@@ -12,7 +12,7 @@ internal static class Delivery
     public const string MarkerText = "marker";
 
     /// <summary>
-    /// Sends <paramref name="text"/> as a <see cref="TestHub.MessageMethod"/> call through a lifetime manager.
+    /// Returns the argument array of a <see cref="TestHub.MessageMethod"/> call that carries <paramref name="text"/>.
     /// </summary>
     public static object?[] Args(string text) => [text];
 

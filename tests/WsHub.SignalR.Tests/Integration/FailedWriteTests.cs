@@ -71,8 +71,8 @@ public sealed class FailedWriteTests(RedisFixture fixture)
         for (var index = 0; index < 10; index++)
         {
             await cluster.A.LifetimeManager.SendAllAsync(TestHub.MessageMethod, Delivery.Args("all")).WaitAsync(Timeout);
-            await cluster.A.LifetimeManager
-                .SendConnectionsAsync([.. leavingClients.Select(client => client.ConnectionId)], TestHub.MessageMethod, Delivery.Args("gone"))
+            string[] leavingIds = [.. leavingClients.Select(client => client.ConnectionId)];
+            await cluster.A.LifetimeManager.SendConnectionsAsync(leavingIds, TestHub.MessageMethod, Delivery.Args("gone"))
                 .WaitAsync(Timeout);
         }
 

@@ -131,7 +131,9 @@ public sealed class GroupMembershipTests(RedisFixture fixture)
             : cluster.A.LifetimeManager.RemoveFromGroupAsync("no-such-connection", "room");
         await change.WaitAsync(Timeout);
 
-        stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2), "a group change for an unknown connection must not wait for a timeout");
+        stopwatch.Elapsed.Should().BeLessThan(
+            TimeSpan.FromSeconds(2),
+            "a group change for an unknown connection must not wait for a timeout");
         await cluster.A.LifetimeManager.SendGroupAsync("room", TestHub.MessageMethod, Delivery.Args("room")).WaitAsync(Timeout);
         await Delivery.ExpectNothingAsync(cluster.A.LifetimeManager, bystander);
     }

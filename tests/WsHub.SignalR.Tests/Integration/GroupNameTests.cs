@@ -127,4 +127,45 @@ public sealed class GroupNameTests(RedisFixture fixture)
         await manager.SendGroupAsync(longest, TestHub.MessageMethod, Delivery.Args("longest")).WaitAsync(Timeout);
         await Delivery.ExpectEachOnceAsync("longest", client);
     }
+
+    [Fact]
+    public async Task SendUserAsync_GlobCharacterUserIds_DeliverOnlyToExactUser()
+    {
+        await using var cluster = await TestCluster.StartAsync(fixture.Redis);
+        var globUser = await cluster.ConnectAsync(cluster.B, userId: "a*");
+        var plainUser = await cluster.ConnectAsync(cluster.B, userId: "ab");
+        var separatorUser = await cluster.ConnectAsync(cluster.B, userId: "x:y");
+
+        await cluster.A.LifetimeManager.SendUserAsync("a*", TestHub.MessageMethod, Delivery.Args("glob")).WaitAsync(Timeout);
+        await cluster.A.LifetimeManager.SendUserAsync("x:y", TestHub.MessageMethod, Delivery.Args("separator")).WaitAsync(Timeout);
+        await cluster.A.LifetimeManager.SendUsersAsync(["a?", "x"], TestHub.MessageMethod, Delivery.Args("none")).WaitAsync(Timeout);
+
+        await Delivery.ExpectEachOnceAsync("glob", globUser);
+        await Delivery.ExpectEachOnceAsync("separator", separatorUser);
+        await Delivery.ExpectNothingAsync(cluster.A.LifetimeManager, plainUser);
+    }
+
+    [Fact]
+    public async Task SendMembers_IdsLongerThanMaxNameLength_ThrowArgumentException()
+    {
+        const int maxNameLength = 32;
+        await using var cluster = await TestCluster.StartAsync(
+            fixture.Redis,
+            serverCount: 1,
+            (_, options) => options.ConfigureBackplane = backplane => backplane.MaxNameLength = maxNameLength);
+        var manager = cluster.A.LifetimeManager;
+        var tooLong = new string('i', maxNameLength + 1);
+        var args = Delivery.Args("x");
+
+        await FluentActions.Awaiting(() => manager.SendConnectionAsync(tooLong, TestHub.MessageMethod, args))
+            .Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(() => manager.SendConnectionsAsync([tooLong], TestHub.MessageMethod, args))
+            .Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(() => manager.SendUserAsync(tooLong, TestHub.MessageMethod, args))
+            .Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(() => manager.SendUsersAsync([tooLong], TestHub.MessageMethod, args))
+            .Should().ThrowAsync<ArgumentException>();
+        await FluentActions.Awaiting(() => manager.InvokeConnectionAsync<int>(tooLong, TestClient.AddOneMethod, [1], default))
+            .Should().ThrowAsync<ArgumentException>();
+    }
 }

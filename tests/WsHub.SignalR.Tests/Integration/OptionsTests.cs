@@ -28,9 +28,14 @@ public sealed class OptionsTests(RedisFixture fixture)
         await first.A.LifetimeManager.SendGroupAsync("room", TestHub.MessageMethod, Delivery.Args("group")).WaitAsync(Timeout);
         await first.A.LifetimeManager.SendUserAsync("alice", TestHub.MessageMethod, Delivery.Args("user")).WaitAsync(Timeout);
 
-        await firstClient.ExpectMessageAsync("all");
-        await firstClient.ExpectMessageAsync("group");
-        await firstClient.ExpectMessageAsync("user");
+        // The three sends take different Redis channels, so their order on arrival is not defined.
+        var received = new List<string>();
+        for (var index = 0; index < 3; index++)
+        {
+            received.Add((await firstClient.ReadAsync()).Text);
+        }
+
+        received.Should().BeEquivalentTo(["all", "group", "user"]);
         await Delivery.ExpectNothingAsync(second.A.LifetimeManager, secondClient);
     }
 
@@ -140,5 +145,21 @@ public sealed class OptionsTests(RedisFixture fixture)
 
         await Delivery.ExpectEachOnceAsync("via factory", onA);
         calls.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task MaxMessageSize_LargerMessage_RejectedBeforeAnyDelivery()
+    {
+        await using var cluster = await TestCluster.StartAsync(fixture.Redis, serverCount: 2, (_, options) =>
+            options.ConfigureBackplane = backplane => backplane.MaxMessageSize = 1024);
+        var onA = await cluster.ConnectAsync(cluster.A);
+        var onB = await cluster.ConnectAsync(cluster.B, ClientProtocol.MessagePack);
+        var tooLarge = new string('m', 2048);
+
+        var send = () => cluster.A.LifetimeManager.SendAllAsync(TestHub.MessageMethod, Delivery.Args(tooLarge)).WaitAsync(Timeout);
+
+        await send.Should().ThrowAsync<InvalidOperationException>();
+        await Delivery.ExpectNothingAsync(cluster.B.LifetimeManager, onA);
+        await Delivery.ExpectNothingAsync(cluster.A.LifetimeManager, onB);
     }
 }
