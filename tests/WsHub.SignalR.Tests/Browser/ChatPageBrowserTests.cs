@@ -104,6 +104,13 @@ public sealed class ChatPageBrowserTests(SampleChatCluster cluster) : IAsyncLife
         await pageA.GetByTestId("send-direct").ClickAsync();
         await ExpectMessageAsync(pageB, "direct", alice, replyText);
 
+        // The ping button on bob's message invokes a client result on bob's page, which is on the other instance.
+        await MessageLocator(pageA, "direct", bob, directText).GetByTestId("ping").ClickAsync();
+        await Expect(pageA.Locator("#messages li[data-kind='notice']").GetByText($"Ping to {bob}: \"{bob} on {cluster.NameB}\""))
+            .ToHaveCountAsync(1, new LocatorAssertionsToHaveCountOptions { Timeout = StepTimeoutMs });
+        await Expect(pageB.Locator("#messages li[data-kind='notice']").GetByText($"{alice} pinged you"))
+            .ToHaveCountAsync(1, new LocatorAssertionsToHaveCountOptions { Timeout = StepTimeoutMs });
+
         await Expect(pageA.GetByTestId("error")).ToBeHiddenAsync(new LocatorAssertionsToBeHiddenOptions { Timeout = StepTimeoutMs });
         await Expect(pageB.GetByTestId("error")).ToBeHiddenAsync(new LocatorAssertionsToBeHiddenOptions { Timeout = StepTimeoutMs });
         await SaveScreenshotsAsync(("two-instances-a", pageA), ("two-instances-b", pageB));
@@ -165,10 +172,15 @@ public sealed class ChatPageBrowserTests(SampleChatCluster cluster) : IAsyncLife
         await Expect(page.GetByTestId("current-room")).ToHaveTextAsync(room, TextOptions());
     }
 
+    private static ILocator MessageLocator(IPage page, string kind, string sender, string text)
+    {
+        return page.Locator($"#messages li[data-kind='{kind}'][data-from='{sender}']")
+            .Filter(new LocatorFilterOptions { Has = page.GetByTestId("message-text").GetByText(text, new() { Exact = true }) });
+    }
+
     private static async Task ExpectMessageAsync(IPage page, string kind, string sender, string text)
     {
-        var message = page.Locator($"#messages li[data-kind='{kind}'][data-from='{sender}']")
-            .Filter(new LocatorFilterOptions { Has = page.GetByTestId("message-text").GetByText(text, new() { Exact = true }) });
+        var message = MessageLocator(page, kind, sender, text);
         await Expect(message).ToHaveCountAsync(1, new LocatorAssertionsToHaveCountOptions { Timeout = StepTimeoutMs });
     }
 
