@@ -130,7 +130,7 @@ for (( i = 0; i < instance_count; i++ )); do
       fail "SampleChat on port $port exited during start; its log is above."
     fi
     if (( SECONDS > deadline )); then
-      fail "SampleChat on port $port did not answer within 60 seconds. Log: $state_dir/sample-$port.log"
+      fail "SampleChat on port $port did not respond within 60 seconds. Log: $state_dir/sample-$port.log"
     fi
     sleep 0.3
   done

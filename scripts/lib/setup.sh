@@ -1,4 +1,5 @@
-# Shared set-up steps of demo.sh and test.sh. Source this file; it defines functions and REPO_ROOT only.
+# Set-up steps shared by demo.sh and test.sh. Sourcing this file defines functions and the *_DIR and REPO_ROOT
+# variables and runs nothing.
 # The functions install what is missing on a Debian machine and expect to run as root when they must install.
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -14,7 +14,7 @@ public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) 
     /// <summary>How long <see cref="PingConnection"/> waits for the pinged client to reply.</summary>
     public static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
 
-    // Context.Items holds the rooms of one connection; SignalR offers no way to list a connection's groups.
+    // Context.Items stores the rooms of one connection, because SignalR offers no way to list a connection's groups.
     private const string RoomsItemKey = "rooms";
 
     /// <inheritdoc />
@@ -49,7 +49,7 @@ public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) 
     }
 
     /// <summary>
-    /// Adds the caller to a room and tells the room's members, the caller included.
+    /// Adds the caller to a room and sends a notice to the room's members, the caller included.
     /// </summary>
     /// <param name="room">The room name, 1 to 64 characters.</param>
     /// <returns>A task that completes when the caller is in the room.</returns>
@@ -68,7 +68,7 @@ public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) 
     }
 
     /// <summary>
-    /// Removes the caller from a room and tells the remaining members.
+    /// Removes the caller from a room and sends a notice to the remaining members.
     /// </summary>
     /// <param name="room">The room name.</param>
     /// <returns>A task that completes when the caller has left the room.</returns>

@@ -11,7 +11,7 @@ namespace SampleChat;
 /// </remarks>
 public sealed class QueryUserIdProvider : IUserIdProvider
 {
-    /// <summary>The query string parameter that holds the user name.</summary>
+    /// <summary>The query string parameter that contains the user name.</summary>
     public const string QueryParameter = "user";
 
     /// <summary>

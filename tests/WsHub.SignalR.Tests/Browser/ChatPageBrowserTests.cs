@@ -72,7 +72,7 @@ public sealed class ChatPageBrowserTests(SampleChatCluster cluster) : IAsyncLife
     }
 
     [Fact]
-    public async Task ChatPage_PagesOnTwoInstances_ShowEachOthersRoomAndDirectMessages()
+    public async Task ChatPage_TwoInstances_ShowsRoomAndDirectMessages()
     {
         var alice = $"alice-{_suffix}";
         var bob = $"bob-{_suffix}";

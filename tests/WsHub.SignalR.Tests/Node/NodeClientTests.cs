@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using FluentAssertions;
 using WsHub.SignalR.Tests.Infrastructure.Sample;
+using Xunit.Abstractions;
 
 namespace WsHub.SignalR.Tests.Node;
 
@@ -9,7 +10,7 @@ namespace WsHub.SignalR.Tests.Node;
 /// Runs the Node SignalR client in check-delivery.mjs against two SampleChat instances.
 /// </summary>
 [Collection(SampleChatCollection.Name)]
-public sealed class NodeClientTests(SampleChatCluster cluster)
+public sealed class NodeClientTests(SampleChatCluster cluster, ITestOutputHelper output)
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(90);
 
@@ -22,8 +23,10 @@ public sealed class NodeClientTests(SampleChatCluster cluster)
             $"the Node SignalR client must be installed in {folder}/node_modules; run scripts/test.sh, which runs npm ci there");
 
         var result = await RunNodeAsync(folder, "check-delivery.mjs", cluster.UrlA.ToString(), cluster.UrlB.ToString());
+        output.WriteLine(result.Output);
 
         result.ExitCode.Should().Be(0, $"check-delivery.mjs must pass. Output:\n{result.Output}");
+        result.Output.Should().Contain("bob (MessagePack)");
         result.Output.Should().Contain("ok group delivery from instance A to instance B");
         result.Output.Should().Contain("ok user delivery from instance B to instance A");
         result.Output.Should().Contain("ok all delivery from instance A to both instances");

@@ -1,8 +1,10 @@
 // Connects SignalR clients to two SampleChat instances and checks that group, user and all messages and a
-// client result cross between them. Usage: node check-delivery.mjs URL_A URL_B
+// client result cross between them. The clients on instance A use JSON, bob on instance B uses MessagePack,
+// so every message also crosses from one protocol to the other. Usage: node check-delivery.mjs URL_A URL_B
 // Prints one "ok" line per check and "all checks passed" at the end; exits with 1 on the first failure.
 import { randomUUID } from "node:crypto";
 import * as signalR from "@microsoft/signalr";
+import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 
 const waitTimeoutMs = 10_000;
 const [urlA, urlB] = process.argv.slice(2);
@@ -16,17 +18,20 @@ const room = `room-${suffix}`;
 const connections = [];
 
 // A client with a queue of received messages per hub method, which checks wait on.
-function createClient(baseUrl, user) {
-  const connection = new signalR.HubConnectionBuilder()
+function createClient(baseUrl, user, protocol) {
+  let builder = new signalR.HubConnectionBuilder()
     .withUrl(`${baseUrl.replace(/\/+$/, "")}/chat?user=${encodeURIComponent(user)}`)
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
+    .configureLogging(signalR.LogLevel.Warning);
+  if (protocol === "messagepack") {
+    builder = builder.withHubProtocol(new MessagePackHubProtocol());
+  }
+  const connection = builder.build();
   const received = { RoomMessage: [], DirectMessage: [], Broadcast: [] };
   const waiters = [];
 
   for (const method of Object.keys(received)) {
     connection.on(method, (message) => {
-      received[method].push(message);
+      received[method].push(normalize(message));
       for (const waiter of [...waiters]) {
         waiter();
       }
@@ -60,6 +65,15 @@ function createClient(baseUrl, user) {
   return client;
 }
 
+// The server's MessagePack resolver keeps .NET property names (Text), JSON uses camel case (text).
+function normalize(value) {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof Date) {
+    return value;
+  }
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key.charAt(0).toLowerCase() + key.slice(1), normalize(item)]));
+}
+
 function pass(description) {
   console.log(`ok ${description}`);
 }
@@ -71,16 +85,16 @@ function assert(condition, description) {
 }
 
 async function main() {
-  const alice = createClient(urlA, `alice-${suffix}`);
-  const bob = createClient(urlB, `bob-${suffix}`);
-  const carol = createClient(urlB, `carol-${suffix}`);
+  const alice = createClient(urlA, `alice-${suffix}`, "json");
+  const bob = createClient(urlB, `bob-${suffix}`, "messagepack");
+  const carol = createClient(urlB, `carol-${suffix}`, "json");
   await Promise.all(connections.map((connection) => connection.start()));
 
-  const sessionA = await alice.connection.invoke("GetSession");
-  const sessionB = await bob.connection.invoke("GetSession");
+  const sessionA = normalize(await alice.connection.invoke("GetSession"));
+  const sessionB = normalize(await bob.connection.invoke("GetSession"));
   assert(sessionA.instance !== sessionB.instance,
     `alice and bob share instance ${sessionA.instance}; the check needs two instances`);
-  pass(`alice on ${sessionA.instance}, bob and carol on ${sessionB.instance}`);
+  pass(`alice (JSON) on ${sessionA.instance}, bob (MessagePack) and carol (JSON) on ${sessionB.instance}`);
 
   await alice.connection.invoke("JoinRoom", room);
   await bob.connection.invoke("JoinRoom", room);
@@ -114,15 +128,15 @@ async function main() {
   await alice.waitFor("Broadcast", (m) => m.text === broadcastText, "its own broadcast");
   pass("all delivery from instance A to both instances");
 
-  // Carol never joined the room and nobody sent to her user. Redis delivers one publisher's messages in order,
-  // so she has seen the broadcast only after any room or direct message that wrongly reached her.
+  // Carol never joined the room, and no message was sent to her user. Redis delivers one publisher's messages in
+  // order, so any room or direct message that wrongly reached her arrived before the broadcast she has seen.
   assert(carol.received.RoomMessage.length === 0,
     `carol is not in the room but received ${carol.received.RoomMessage.length} room messages`);
   assert(carol.received.DirectMessage.length === 0,
     `carol received ${carol.received.DirectMessage.length} direct messages meant for others`);
   pass("no room or direct message reached a client outside the room");
 
-  const ping = await alice.connection.invoke("PingConnection", sessionB.connectionId);
+  const ping = normalize(await alice.connection.invoke("PingConnection", sessionB.connectionId));
   assert(ping.reply === `${bob.user} replies to ${alice.user}`, `ping reply is "${ping.reply}"`);
   pass("client result from instance B returned to instance A");
 

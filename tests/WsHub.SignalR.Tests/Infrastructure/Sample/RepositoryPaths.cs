@@ -10,7 +10,7 @@ internal static class RepositoryPaths
     /// <summary>The repository root, the folder that contains WsHub.SignalR.sln.</summary>
     public static string Root => RootValue.Value;
 
-    /// <summary>The folder of the Node test client, which holds its package.json.</summary>
+    /// <summary>The folder of the Node test client, which contains its package.json.</summary>
     public static string NodeTestClient => Path.Combine(Root, "tests", "WsHub.SignalR.Tests", "Node");
 
     /// <summary>The web root of the sample chat.</summary>

@@ -31,10 +31,10 @@ internal sealed class SampleRedisServer : IAsyncDisposable
     public string Configuration => $"127.0.0.1:{Port}";
 
     /// <summary>
-    /// Starts redis-server and waits until it answers PING.
+    /// Starts redis-server and waits until it replies to PING.
     /// </summary>
     /// <returns>The running server.</returns>
-    /// <exception cref="InvalidOperationException">redis-server is missing, exited or did not answer in time.</exception>
+    /// <exception cref="InvalidOperationException">redis-server is missing, exited or did not reply to PING in time.</exception>
     public static async Task<SampleRedisServer> StartAsync()
     {
         if (!File.Exists(ServerPath))
@@ -146,7 +146,7 @@ internal sealed class SampleRedisServer : IAsyncDisposable
         }
 
         throw new InvalidOperationException(
-            $"redis-server on port {Port} did not answer PING within {StartTimeout.TotalSeconds} seconds. Output:\n{Output()}");
+            $"redis-server on port {Port} did not reply to PING within {StartTimeout.TotalSeconds} seconds. Output:\n{Output()}");
     }
 
     private async Task<bool> TryPingAsync()
