@@ -141,7 +141,9 @@ public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) 
     /// </summary>
     /// <param name="connectionId">The connection to ping; not the caller's own.</param>
     /// <returns>The reply and the round-trip time.</returns>
-    /// <exception cref="HubException">The connection is the caller, is not connected, or did not reply within 5 seconds.</exception>
+    /// <exception cref="HubException">
+    /// The connection is the caller, is not connected, did not reply within 5 seconds, or the backplane timed out.
+    /// </exception>
     public async Task<PingResult> PingConnection(string connectionId)
     {
         if (string.IsNullOrEmpty(connectionId))
@@ -169,9 +171,10 @@ public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) 
             ChatLog.PingTimedOut(logger, connectionId, PingTimeout.TotalSeconds);
             throw new HubException($"The connection '{connectionId}' did not reply within {PingTimeout.TotalSeconds} seconds.");
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or TimeoutException)
         {
-            // SignalR reports a connection that is gone, or that closed before replying, as an IOException.
+            // The backplane reports a connection that is not connected anywhere as an IOException, and a Redis call
+            // that took longer than WsHubOptions.OperationTimeout as a TimeoutException.
             ChatLog.PingFailed(logger, connectionId, ex);
             throw new HubException($"The connection '{connectionId}' could not be pinged: {ex.Message}");
         }

@@ -151,6 +151,22 @@ public sealed class ChatPageBrowserTests(SampleChatCluster cluster) : IAsyncLife
         await Expect(page.GetByTestId("connection-state")).ToHaveTextAsync("Disconnected", TextOptions());
     }
 
+    [Fact]
+    public async Task ChatPage_NameWithControlCharacter_ShowsServerRejection()
+    {
+        var page = await _browser!.NewPageAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        await page.GotoAsync(cluster.UrlB.ToString()).WaitAsync(TimeSpan.FromSeconds(20));
+
+        // The page checks only the length, so this name reaches the server, which rejects the request with a 400.
+        await page.GetByTestId("user-name").FillAsync("bad\u0007name");
+        await page.GetByTestId("connect").ClickAsync();
+
+        await Expect(page.GetByTestId("error")).ToContainTextAsync(
+            "The user name contains control characters.",
+            new LocatorAssertionsToContainTextOptions { Timeout = StepTimeoutMs });
+        await Expect(page.GetByTestId("connection-state")).ToHaveTextAsync("Disconnected", TextOptions());
+    }
+
     private static LocatorAssertionsToHaveTextOptions TextOptions() => new() { Timeout = StepTimeoutMs };
 
     private static LocatorAssertionsToBeVisibleOptions VisibleOptions() => new() { Timeout = StepTimeoutMs };

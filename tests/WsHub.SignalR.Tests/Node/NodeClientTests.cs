@@ -31,6 +31,7 @@ public sealed class NodeClientTests(SampleChatCluster cluster, ITestOutputHelper
         result.Output.Should().Contain("ok user delivery from instance B to instance A");
         result.Output.Should().Contain("ok all delivery from instance A to both instances");
         result.Output.Should().Contain("ok client result from instance B returned to instance A");
+        result.Output.Should().Contain("ok ping of an unknown connection returns an error");
         result.Output.Should().Contain("all checks passed");
     }
 

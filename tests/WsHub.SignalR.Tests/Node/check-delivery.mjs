@@ -140,6 +140,13 @@ async function main() {
   assert(ping.reply === `${bob.user} replies to ${alice.user}`, `ping reply is "${ping.reply}"`);
   pass("client result from instance B returned to instance A");
 
+  const missingConnection = `missing-${suffix}`;
+  const pingError = await alice.connection.invoke("PingConnection", missingConnection).then(() => null, (error) => error);
+  assert(pingError !== null, `ping of ${missingConnection} succeeded, expected an error`);
+  assert(String(pingError.message).includes(`The connection '${missingConnection}' could not be pinged`),
+    `ping of ${missingConnection} failed with an unexpected error: ${pingError.message}`);
+  pass("ping of an unknown connection returns an error");
+
   await bob.connection.invoke("LeaveRoom", room);
   const afterLeave = `after leave ${suffix}`;
   await alice.connection.invoke("SendToRoom", room, afterLeave);
