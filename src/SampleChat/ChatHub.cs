@@ -155,7 +155,7 @@ public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) 
         // own client result would block until the timeout.
         if (connectionId == Context.ConnectionId)
         {
-            throw new HubException("A connection cannot ping itself. Ping a message from another user.");
+            throw new HubException("A connection cannot ping itself. Use the Ping button on a message from another user.");
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Context.ConnectionAborted);

@@ -1,7 +1,7 @@
 namespace SampleChat;
 
 /// <summary>
-/// What a client learns about its own connection right after it connects.
+/// The caller's user name, connection id and instance, returned by <see cref="ChatHub.GetSession"/>.
 /// </summary>
 /// <param name="User">The user name the server accepted.</param>
 /// <param name="ConnectionId">The SignalR connection id.</param>

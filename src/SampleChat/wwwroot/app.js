@@ -226,7 +226,9 @@
       setState("connected", "Connected");
       appendNotice(`Connected as ${session.user}`);
     } catch (error) {
+      // Stop a connection that started but could not load its session, so no half-open connection stays behind.
       connection = null;
+      await hub.stop();
       setState("disconnected", "Disconnected");
       showError(error);
     }
