@@ -17,6 +17,8 @@ public sealed partial class WsHubLifetimeManager<THub>
     private ISubscriber? _subscriber;
     private InstanceRegistry? _registry;
     private Task? _heartbeatLoop;
+    private ChannelMessageQueue? _allSubscription;
+    private ChannelMessageQueue? _instanceSubscription;
     private int _disposed;
     private int _draining;
     private int _left;
@@ -131,8 +133,16 @@ public sealed partial class WsHubLifetimeManager<THub>
         try
         {
             await _groups.UnsubscribeAllAsync().WaitAsync(_options.OperationTimeout);
-            await _subscriber.UnsubscribeAsync(_names.All).WaitAsync(_options.OperationTimeout);
-            await _subscriber.UnsubscribeAsync(_names.Instance(_instanceId)).WaitAsync(_options.OperationTimeout);
+            if (_allSubscription is not null)
+            {
+                await _allSubscription.UnsubscribeAsync().WaitAsync(_options.OperationTimeout);
+            }
+
+            if (_instanceSubscription is not null)
+            {
+                await _instanceSubscription.UnsubscribeAsync().WaitAsync(_options.OperationTimeout);
+            }
+
             await _registry.RemoveInstanceAsync(_instanceId, TimeSpan.Zero).WaitAsync(_options.OperationTimeout);
             WsHubLog.Stopped(_logger, _instanceId);
         }
@@ -279,11 +289,18 @@ public sealed partial class WsHubLifetimeManager<THub>
             _registry = new InstanceRegistry(_redis.GetDatabase(), _names, _instanceId);
         }
 
-        var all = await SubscribeAsync(_names.All);
-        all.OnMessage(message => OnBroadcast(message, _connections));
+        // A retried start keeps the subscriptions of the failed one, so no channel gets two handlers.
+        if (_allSubscription is null)
+        {
+            _allSubscription = await SubscribeAsync(_names.All);
+            _allSubscription.OnMessage(message => OnBroadcast(message, _connections));
+        }
 
-        var own = await SubscribeAsync(_names.Instance(_instanceId));
-        own.OnMessage(OnInstanceMessage);
+        if (_instanceSubscription is null)
+        {
+            _instanceSubscription = await SubscribeAsync(_names.Instance(_instanceId));
+            _instanceSubscription.OnMessage(OnInstanceMessage);
+        }
 
         await HeartbeatAsync();
         _heartbeatLoop ??= RunHeartbeatsAsync(_stopping.Token);
