@@ -46,3 +46,6 @@ app.UseStaticFiles();
 app.MapHub<ChatHub>("/chat");
 
 app.Run();
+
+/// <summary>The entry point of the sample, public so that tests can start it with WebApplicationFactory.</summary>
+public partial class Program;

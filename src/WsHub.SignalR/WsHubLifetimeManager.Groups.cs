@@ -37,30 +37,40 @@ public sealed partial class WsHubLifetimeManager<THub>
         var connection = _connections[connectionId];
         if (connection is not null)
         {
-            RemoveFromLocalGroup(connection, groupName);
-            return Task.CompletedTask;
+            return RemoveFromLocalGroupAsync(connection, groupName);
         }
 
         return SendGroupCommandAsync(connectionId, groupName, add: false, cancellationToken);
     }
 
-    private Task AddToLocalGroupAsync(HubConnectionContext connection, string groupName)
+    private async Task AddToLocalGroupAsync(HubConnectionContext connection, string groupName)
     {
         var feature = connection.Features.Get<WsHubConnectionFeature>();
         if (feature is null || !feature.TryAddGroup(groupName))
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        return _groups.AddAsync(connection, groupName).WaitAsync(_options.OperationTimeout);
+        // The subscription and the presence record go out together, so a join costs one round trip.
+        var subscribed = _groups.AddAsync(connection, groupName).WaitAsync(_options.OperationTimeout);
+        var recorded = _registry is null
+            ? Task.CompletedTask
+            : TryUpdateRegistryAsync(connection.ConnectionId, () => _registry.JoinGroupAsync(connection.ConnectionId, groupName));
+        await Task.WhenAll(subscribed, recorded);
     }
 
-    private void RemoveFromLocalGroup(HubConnectionContext connection, string groupName)
+    private async Task RemoveFromLocalGroupAsync(HubConnectionContext connection, string groupName)
     {
         var feature = connection.Features.Get<WsHubConnectionFeature>();
-        if (feature is not null && feature.RemoveGroup(groupName))
+        if (feature is null || !feature.RemoveGroup(groupName))
         {
-            _groups.Remove(connection, groupName);
+            return;
+        }
+
+        _groups.Remove(connection, groupName);
+        if (_registry is not null)
+        {
+            await TryUpdateRegistryAsync(connection.ConnectionId, () => _registry.LeaveGroupAsync(connection.ConnectionId, groupName));
         }
     }
 
@@ -113,7 +123,7 @@ public sealed partial class WsHubLifetimeManager<THub>
                 }
                 else
                 {
-                    RemoveFromLocalGroup(connection, groupName);
+                    await RemoveFromLocalGroupAsync(connection, groupName);
                 }
             }
 

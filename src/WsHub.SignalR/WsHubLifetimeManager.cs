@@ -16,7 +16,7 @@ namespace WsHub.SignalR;
 /// the target, found through a registry in Redis.
 /// </summary>
 /// <typeparam name="THub">The hub type.</typeparam>
-public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub>, IAsyncDisposable, IDisposable
+public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub>, IAsyncDisposable, IDisposable, IWsHubDrainable
     where THub : Hub
 {
     private readonly WsHubOptions _options;
@@ -65,6 +65,7 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
         _instanceId = $"{Environment.MachineName}_{Guid.NewGuid():N}";
         _startedAt = _timeProvider.GetUtcNow();
         _groups = new GroupSubscriptions(SubscribeToGroupAsync, _options.UnsubscribeDelay, _timeProvider, _logger);
+        services.GetService<WsHubManagerCatalog>()?.Add(this);
     }
 
     /// <summary>The id of this instance in the registry and in its Redis channel name.</summary>
@@ -74,6 +75,13 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
+
+        if (Volatile.Read(ref _draining) == 1)
+        {
+            // A draining instance sends newcomers on to the other instances.
+            CloseForReconnect(connection);
+            return;
+        }
 
         connection.Features.Set(new WsHubConnectionFeature());
         _connections.Add(connection);
@@ -265,8 +273,8 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
         }
 
         var registry = await GetRegistryAsync();
-        await registry.RouteToUsersAsync(userIds, EnvelopeCodec.WriteTargeted(EnvelopeKind.Users, _instanceId, userIds, message.Messages))
-            .WaitAsync(_options.OperationTimeout);
+        var payload = EnvelopeCodec.WriteTargeted(EnvelopeKind.Users, _instanceId, userIds, message.Messages);
+        await TrackPublish(registry.RouteToUsersAsync(userIds, payload));
     }
 
     private Task SendToRemoteConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args)
@@ -278,7 +286,7 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
     {
         var registry = await GetRegistryAsync();
         var payload = EnvelopeCodec.WriteTargeted(EnvelopeKind.Connections, _instanceId, connectionIds, message.Messages);
-        await registry.RouteToConnectionsAsync(connectionIds, payload).WaitAsync(_options.OperationTimeout);
+        await TrackPublish(registry.RouteToConnectionsAsync(connectionIds, payload));
     }
 
     private void AddLocalUser(string userId, HubConnectionContext connection)

@@ -25,6 +25,14 @@ internal sealed class WsHubConnectionFeature
         }
     }
 
+    public string[] GetGroups()
+    {
+        lock (_groups)
+        {
+            return _groups.ToArray();
+        }
+    }
+
     /// <summary>Returns the groups and refuses later additions, because the connection has disconnected.</summary>
     public string[] TakeGroups()
     {

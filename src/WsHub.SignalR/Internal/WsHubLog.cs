@@ -33,6 +33,14 @@ internal static partial class WsHubLog
         Message = "Instance {InstanceId} left the registry and closed its Redis subscriptions.")]
     public static partial void Stopped(ILogger logger, string instanceId);
 
+    [LoggerMessage(EventId = 7, EventName = "DrainStarted", Level = LogLevel.Information,
+        Message = "Instance {InstanceId} is draining {ConnectionCount} connections.")]
+    public static partial void DrainStarted(ILogger logger, string instanceId, int connectionCount);
+
+    [LoggerMessage(EventId = 8, EventName = "DrainCompleted", Level = LogLevel.Information,
+        Message = "Instance {InstanceId} drained: closed {ClosedCount} connections in {Elapsed}, {RemainingCount} remain.")]
+    public static partial void DrainCompleted(ILogger logger, string instanceId, int closedCount, TimeSpan elapsed, int remainingCount);
+
     [LoggerMessage(EventId = 20, EventName = "Subscribing", Level = LogLevel.Debug, Message = "Subscribing to channel {Channel}.")]
     public static partial void Subscribing(ILogger logger, string channel);
 
@@ -65,6 +73,10 @@ internal static partial class WsHubLog
     [LoggerMessage(EventId = 44, EventName = "ReceiveFailed", Level = LogLevel.Error,
         Message = "Handling a message from channel {Channel} failed.")]
     public static partial void ReceiveFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(EventId = 45, EventName = "PublishFailed", Level = LogLevel.Warning,
+        Message = "A publish to Redis failed, so other instances missed that message; {FailedCount} failed so far.")]
+    public static partial void PublishFailed(ILogger logger, long failedCount, Exception exception);
 
     [LoggerMessage(EventId = 60, EventName = "HeartbeatFailed", Level = LogLevel.Warning,
         Message = "The heartbeat of instance {InstanceId} failed; it retries in {Interval}.")]
