@@ -122,7 +122,7 @@
 
       const text = document.createElement("div");
       text.className = "message-text";
-      text.dataset.testid = "message-text";
+      text.dataset.testid = "message-body";
       text.textContent = message.text;
 
       item.append(meta, text);

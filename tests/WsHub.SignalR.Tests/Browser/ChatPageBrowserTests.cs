@@ -72,7 +72,7 @@ public sealed class ChatPageBrowserTests(SampleChatCluster cluster) : IAsyncLife
     }
 
     [Fact]
-    public async Task ChatPage_TwoInstances_ShowsRoomAndDirectMessages()
+    public async Task ChatPage_TwoInstances_ShowsEachOthersMessages()
     {
         var alice = $"alice-{_suffix}";
         var bob = $"bob-{_suffix}";
@@ -103,6 +103,12 @@ public sealed class ChatPageBrowserTests(SampleChatCluster cluster) : IAsyncLife
         await pageA.GetByTestId("direct-text").FillAsync(replyText);
         await pageA.GetByTestId("send-direct").ClickAsync();
         await ExpectMessageAsync(pageB, "direct", alice, replyText);
+
+        var broadcastText = $"Everyone, this is {bob}";
+        await pageB.GetByTestId("message-text").FillAsync(broadcastText);
+        await pageB.GetByTestId("send-all").ClickAsync();
+        await ExpectMessageAsync(pageA, "all", bob, broadcastText);
+        await ExpectMessageAsync(pageB, "all", bob, broadcastText);
 
         // The ping button on bob's message invokes a client result on bob's page, which is on the other instance.
         await MessageLocator(pageA, "direct", bob, directText).GetByTestId("ping").ClickAsync();
@@ -191,7 +197,7 @@ public sealed class ChatPageBrowserTests(SampleChatCluster cluster) : IAsyncLife
     private static ILocator MessageLocator(IPage page, string kind, string sender, string text)
     {
         return page.Locator($"#messages li[data-kind='{kind}'][data-from='{sender}']")
-            .Filter(new LocatorFilterOptions { Has = page.GetByTestId("message-text").GetByText(text, new() { Exact = true }) });
+            .Filter(new LocatorFilterOptions { Has = page.GetByTestId("message-body").GetByText(text, new() { Exact = true }) });
     }
 
     private static async Task ExpectMessageAsync(IPage page, string kind, string sender, string text)
