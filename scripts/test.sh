@@ -28,6 +28,15 @@ if grep -E '^(Passed|Failed)!|^Test summary:|^ +(total|failed|succeeded|skipped)
 else
   printf 'dotnet test printed no test totals; see the output above.\n'
 fi
+# One plain "N passed, N failed" line over all test projects, for CI logs.
+awk '/^(Passed|Failed)!/ {
+  for (i = 1; i <= NF; i++) {
+    if ($i == "Failed:") failed += $(i + 1)
+    if ($i == "Passed:") passed += $(i + 1)
+    if ($i == "Skipped:") skipped += $(i + 1)
+  }
+}
+END { printf "Tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log_file" | tr -d ','
 if (( status == 0 )); then
   printf 'Result: all tests passed.\n'
 else
