@@ -7,7 +7,7 @@ namespace WsHub.TestServer;
 /// </summary>
 public sealed class TestHub : Hub
 {
-    // A client-result call that nobody answers ends here at the latest, so a lost reply cannot hold the hub forever.
+    // A client-result call that gets no reply ends here at the latest, so a lost reply cannot hold the hub forever.
     private static readonly TimeSpan ClientResultTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Returns the caller's connection id.</summary>

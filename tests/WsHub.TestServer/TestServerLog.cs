@@ -1,6 +1,6 @@
 namespace WsHub.TestServer;
 
-/// <summary>Log messages of the test server process; tests read them from its standard output.</summary>
+/// <summary>Log messages of the test server process, which tests read from its standard output.</summary>
 internal static partial class TestServerLog
 {
     [LoggerMessage(EventId = 1, EventName = "TestServerStarted", Level = LogLevel.Information,

@@ -48,8 +48,8 @@ internal sealed class ClusterClient : IAsyncDisposable
     public int ClosedCount => Volatile.Read(ref _closedCount);
 
     /// <summary>
-    /// Starts the connection and learns its id from the server, because a client that skips negotiation is never
-    /// told its connection id.
+    /// Starts the connection and learns its id from the server, because a client that skips negotiation never
+    /// receives its connection id.
     /// </summary>
     public async Task StartAsync()
     {
@@ -83,7 +83,7 @@ internal sealed class ClusterClient : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            // A client whose server was killed can take long to notice; the test is over, so it is left behind.
+            // A client whose server was killed can take long to notice it, and the test is over, so it is left behind.
         }
     }
 }

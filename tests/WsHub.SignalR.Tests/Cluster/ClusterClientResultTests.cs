@@ -10,20 +10,20 @@ namespace WsHub.SignalR.Tests.Cluster;
 public sealed class ClusterClientResultTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task InvokeClient_HolderKilledBeforeAnswer_FailsWithinInstanceTimeout()
+    public async Task InvokeClient_HolderKilled_FailsWithinTimeout()
     {
         await using var cluster = await WsHubCluster.StartAsync(2, output);
         var (a, b) = (cluster.Servers[0], cluster.Servers[1]);
         var caller = await cluster.ConnectAsync(a, "caller");
 
-        // A client on the other instance that answers shows the remote path works before it is broken.
+        // A client on the other instance that replies shows that the remote path works before it is broken.
         var answering = await cluster.ConnectAsync(b, "answering");
         answering.Connection.On<string, string>("Ask", question => Task.FromResult("answer to " + question));
         var answer = await caller.Connection.InvokeAsync<string>("AskClient", answering.ConnectionId, "ping")
             .WaitAsync(TimeSpan.FromSeconds(10));
         answer.Should().Be("answer to ping");
 
-        // This client receives the question but never answers it.
+        // This client receives the question but never replies.
         var asked = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var silent = await cluster.ConnectAsync(b, "silent");
         silent.Connection.On<string, string>("Ask", question =>

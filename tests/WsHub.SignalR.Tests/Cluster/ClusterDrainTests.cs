@@ -10,7 +10,7 @@ public sealed class ClusterDrainTests(ITestOutputHelper output)
     private const int ClientCount = 200;
 
     [Fact]
-    public async Task Terminate_InstanceWith200Clients_ClientsReconnectToOtherInstance()
+    public async Task SigTerm_200Clients_ReconnectToOtherInstance()
     {
         await using var cluster = await WsHubCluster.StartAsync(2, output);
         var (a, b) = (cluster.Servers[0], cluster.Servers[1]);

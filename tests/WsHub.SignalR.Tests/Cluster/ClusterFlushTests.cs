@@ -8,7 +8,7 @@ namespace WsHub.SignalR.Tests.Cluster;
 public sealed class ClusterFlushTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task FlushAll_ConnectedClientsInGroups_HeartbeatsRestorePresence()
+    public async Task FlushAll_ClientsInGroups_PresenceRestored()
     {
         await using var cluster = await WsHubCluster.StartAsync(2, output);
         var expected = new ExpectedPresence();
@@ -42,7 +42,7 @@ public sealed class ClusterFlushTests(ITestOutputHelper output)
             after.Should().Equal(expectedLines, $"heartbeats must restore presence as read through instance {server.Name}");
         }
 
-        // Each instance finds itself missing at its next heartbeat and writes its records back; one more heartbeat
+        // Each instance finds itself missing at its next heartbeat and writes its records back. One more heartbeat
         // refreshes the connection counts, and one is slack for a busy machine.
         stopwatch.Elapsed.Should().BeLessThanOrEqualTo(cluster.Timings.Heartbeat * 4);
     }

@@ -7,13 +7,13 @@ namespace WsHub.SignalR.Tests.Cluster;
 internal sealed class ExpectedPresence
 {
     private readonly Dictionary<string, ExpectedConnection> _connections = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _gone = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _disconnected = new(StringComparer.Ordinal);
     private readonly HashSet<string> _users = new(StringComparer.Ordinal);
     private readonly HashSet<string> _groups = new(StringComparer.Ordinal);
     private readonly HashSet<string> _instances = new(StringComparer.Ordinal);
 
     /// <summary>Every connection id the test used, connected or gone.</summary>
-    public IEnumerable<string> AllConnectionIds => _connections.Keys.Concat(_gone);
+    public IEnumerable<string> AllConnectionIds => _connections.Keys.Concat(_disconnected);
 
     public IEnumerable<string> Users => _users;
 
@@ -67,7 +67,7 @@ internal sealed class ExpectedPresence
             lines.Add(PresenceReader.ConnectionGroupsLine(connectionId, connection.Groups));
         }
 
-        foreach (var connectionId in _gone)
+        foreach (var connectionId in _disconnected)
         {
             lines.Add(PresenceReader.ConnectionLine(connectionId, instanceId: null, isConnected: false));
             lines.Add(PresenceReader.ConnectionGroupsLine(connectionId, []));
@@ -92,6 +92,6 @@ internal sealed class ExpectedPresence
     private void Disconnect(string connectionId)
     {
         _connections.Remove(connectionId);
-        _gone.Add(connectionId);
+        _disconnected.Add(connectionId);
     }
 }
