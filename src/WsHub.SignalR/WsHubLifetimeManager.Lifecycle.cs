@@ -30,7 +30,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     /// Marks the instance as draining, closes its connections in batches while telling each client to reconnect, so
     /// clients move to other instances, and then leaves the cluster.
     /// </summary>
-    async Task IWsHubDrainable.DrainAsync(CancellationToken cancellationToken)
+    async Task IWsHubInstance.DrainAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _draining, 1) == 1)
         {

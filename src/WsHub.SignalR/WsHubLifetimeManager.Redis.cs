@@ -24,6 +24,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     private int _left;
     private long _publishesInFlight;
     private long _publishFailureCount;
+    private int _heartbeatCount;
 
     // Past this many unanswered publishes, callers wait for Redis, so a slow Redis cannot fill memory.
     private const int MaxPublishesInFlight = 4096;
@@ -97,6 +98,41 @@ public sealed partial class WsHubLifetimeManager<THub>
             if (count <= 10 || count % 1000 == 0)
             {
                 WsHubLog.PublishFailed(_logger, count, publish.Exception.GetBaseException());
+            }
+        }
+    }
+
+    void IWsHubInstance.StartInBackground()
+    {
+        _ = StartInBackgroundAsync();
+    }
+
+    private async Task StartInBackgroundAsync()
+    {
+        // Retries until Redis answers, so an idle instance still joins the registry and removes dead instances.
+        for (var attempt = 0; !_stopping.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await EnsureStartedAsync();
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // The first failure is logged, then one in 30, so a long outage does not flood the log.
+                if (attempt % 30 == 0)
+                {
+                    WsHubLog.StartFailed(_logger, _instanceId, ex);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(_options.HeartbeatInterval, _timeProvider, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }

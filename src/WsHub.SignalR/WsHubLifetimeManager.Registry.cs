@@ -35,7 +35,9 @@ public sealed partial class WsHubLifetimeManager<THub>
         var state = Volatile.Read(ref _draining) == 1 ? "draining" : "running";
         var result = await _registry!.HeartbeatAsync(_options.InstanceTimeout, _startedAt, state, _connections.Count);
 
-        if (result.WasMissing)
+        // The first heartbeat of an instance always adds it, which is no loss of data.
+        var firstHeartbeat = Interlocked.Exchange(ref _heartbeatCount, 1) == 0;
+        if (result.WasMissing && !firstHeartbeat)
         {
             await RestoreRegistryAsync();
         }
