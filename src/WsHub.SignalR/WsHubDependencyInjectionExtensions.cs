@@ -52,7 +52,7 @@ public static class WsHubDependencyInjectionExtensions
         services.AddSingleton(typeof(HubLifetimeManager<>), typeof(WsHubLifetimeManager<>));
         services.TryAddSingleton(typeof(WsHubPresence<>));
         services.TryAddSingleton<WsHubManagerCatalog>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WsHubDrainService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WsHubHostedService>());
         return signalrBuilder;
     }
 

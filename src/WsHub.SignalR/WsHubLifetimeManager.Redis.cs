@@ -17,137 +17,17 @@ public sealed partial class WsHubLifetimeManager<THub>
     private ISubscriber? _subscriber;
     private InstanceRegistry? _registry;
     private Task? _heartbeatLoop;
+    private ChannelMessageQueue? _allSubscription;
+    private ChannelMessageQueue? _instanceSubscription;
     private int _disposed;
     private int _draining;
     private int _left;
     private long _publishesInFlight;
     private long _publishFailureCount;
+    private int _heartbeatCount;
 
     // Past this many unanswered publishes, callers wait for Redis, so a slow Redis cannot fill memory.
     private const int MaxPublishesInFlight = 4096;
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        await LeaveClusterAsync();
-
-        if (_ownsRedis && _redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-
-        _stopping.Dispose();
-    }
-
-    /// <summary>
-    /// Marks the instance as draining, closes its connections in batches while telling each client to reconnect, so
-    /// clients move to other instances, and then leaves the cluster.
-    /// </summary>
-    async Task IWsHubDrainable.DrainAsync(CancellationToken cancellationToken)
-    {
-        if (Interlocked.Exchange(ref _draining, 1) == 1)
-        {
-            return;
-        }
-
-        var started = _timeProvider.GetTimestamp();
-        var connections = new List<HubConnectionContext>(_connections.Count);
-        foreach (var connection in _connections)
-        {
-            connections.Add(connection);
-        }
-
-        WsHubLog.DrainStarted(_logger, _instanceId, connections.Count);
-
-        var closed = 0;
-        try
-        {
-            // Presence shows the state at once, rather than at the next heartbeat.
-            if (_registry is not null)
-            {
-                await HeartbeatAsync().WaitAsync(_options.OperationTimeout, cancellationToken);
-            }
-
-            foreach (var batch in connections.Chunk(_options.DrainBatchSize))
-            {
-                foreach (var connection in batch)
-                {
-                    CloseForReconnect(connection);
-                    closed++;
-                }
-
-                if (closed < connections.Count)
-                {
-                    await Task.Delay(_options.DrainBatchInterval, _timeProvider, cancellationToken);
-                }
-            }
-
-            while (_connections.Count > 0)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(50), _timeProvider, cancellationToken);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or RedisException or TimeoutException)
-        {
-            // Past the drain timeout the instance leaves with the connections that remain; their clients reconnect
-            // when the server closes.
-        }
-
-        WsHubLog.DrainCompleted(_logger, _instanceId, closed, _timeProvider.GetElapsedTime(started), _connections.Count);
-        await LeaveClusterAsync();
-    }
-
-    private void CloseForReconnect(HubConnectionContext connection)
-    {
-        WriteWithoutWaiting(connection, new CloseMessage("The server instance is stopping; reconnect to another instance.", allowReconnect: true));
-        connection.Abort();
-    }
-
-    private async Task LeaveClusterAsync()
-    {
-        if (Interlocked.Exchange(ref _left, 1) == 1)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync();
-        if (_heartbeatLoop is not null)
-        {
-            await _heartbeatLoop;
-        }
-
-        _results.FailAll($"Instance '{_instanceId}' is stopping.");
-
-        if (_registry is null || _subscriber is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await _groups.UnsubscribeAllAsync().WaitAsync(_options.OperationTimeout);
-            await _subscriber.UnsubscribeAsync(_names.All).WaitAsync(_options.OperationTimeout);
-            await _subscriber.UnsubscribeAsync(_names.Instance(_instanceId)).WaitAsync(_options.OperationTimeout);
-            await _registry.RemoveInstanceAsync(_instanceId, TimeSpan.Zero).WaitAsync(_options.OperationTimeout);
-            WsHubLog.Stopped(_logger, _instanceId);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // The others remove this instance once its heartbeat is older than the instance timeout.
-            WsHubLog.CleanupFailed(_logger, _instanceId, ex);
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        DisposeAsync().AsTask().GetAwaiter().GetResult();
-    }
 
     internal async Task<(IDatabase Database, RedisNames Names)> GetPresenceAccessAsync(CancellationToken cancellationToken)
     {
@@ -222,6 +102,41 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
     }
 
+    void IWsHubInstance.StartInBackground()
+    {
+        _ = StartInBackgroundAsync();
+    }
+
+    private async Task StartInBackgroundAsync()
+    {
+        // Retries until Redis answers, so an idle instance still joins the registry and removes dead instances.
+        for (var attempt = 0; !_stopping.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await EnsureStartedAsync();
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // The first failure is logged, then one in 30, so a long outage does not flood the log.
+                if (attempt % 30 == 0)
+                {
+                    WsHubLog.StartFailed(_logger, _instanceId, ex);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(_options.HeartbeatInterval, _timeProvider, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
     private async Task<bool> TryEnsureStartedAsync()
     {
         try
@@ -279,11 +194,18 @@ public sealed partial class WsHubLifetimeManager<THub>
             _registry = new InstanceRegistry(_redis.GetDatabase(), _names, _instanceId);
         }
 
-        var all = await SubscribeAsync(_names.All);
-        all.OnMessage(message => OnBroadcast(message, _connections));
+        // A retried start keeps the subscriptions of the failed one, so no channel gets two handlers.
+        if (_allSubscription is null)
+        {
+            _allSubscription = await SubscribeAsync(_names.All);
+            _allSubscription.OnMessage(message => OnBroadcast(message, _connections));
+        }
 
-        var own = await SubscribeAsync(_names.Instance(_instanceId));
-        own.OnMessage(OnInstanceMessage);
+        if (_instanceSubscription is null)
+        {
+            _instanceSubscription = await SubscribeAsync(_names.Instance(_instanceId));
+            _instanceSubscription.OnMessage(OnInstanceMessage);
+        }
 
         await HeartbeatAsync();
         _heartbeatLoop ??= RunHeartbeatsAsync(_stopping.Token);
@@ -322,200 +244,6 @@ public sealed partial class WsHubLifetimeManager<THub>
         var queue = await SubscribeAsync(_names.Group(group.Name));
         queue.OnMessage(message => OnBroadcast(message, group.Members));
         return queue;
-    }
-
-    private void OnBroadcast(ChannelMessage channelMessage, HubConnectionStore members)
-    {
-        var envelope = TryReadEnvelope(channelMessage, skipOwn: true);
-        if (envelope is null)
-        {
-            return;
-        }
-
-        if (envelope.Kind != EnvelopeKind.Broadcast)
-        {
-            DropInvalid(channelMessage, new EnvelopeFormatException($"A {envelope.Kind} envelope arrived on a broadcast channel."));
-            return;
-        }
-
-        WriteToMembers(members, new OutgoingMessage((SerializedMessage[])envelope.Messages!), envelope.Targets);
-    }
-
-    private void OnInstanceMessage(ChannelMessage channelMessage)
-    {
-        var envelope = TryReadEnvelope(channelMessage, skipOwn: false);
-        if (envelope is null)
-        {
-            return;
-        }
-
-        try
-        {
-            switch (envelope.Kind)
-            {
-                case EnvelopeKind.Connections:
-                    var message = new SerializedHubMessage(envelope.Messages!);
-                    foreach (var connectionId in envelope.Targets!)
-                    {
-                        if (_connections[connectionId] is { } connection)
-                        {
-                            WriteWithoutWaiting(connection, message);
-                        }
-                    }
-
-                    break;
-                case EnvelopeKind.Users:
-                    var userMessage = new OutgoingMessage((SerializedMessage[])envelope.Messages!);
-                    foreach (var userId in envelope.Targets!)
-                    {
-                        if (_users.TryGetValue(userId, out var user))
-                        {
-                            WriteToMembers(user.Connections, userMessage, excludedConnectionIds: null);
-                        }
-                    }
-
-                    break;
-                case EnvelopeKind.GroupCommand:
-                    _ = ApplyGroupCommandAsync(envelope);
-                    break;
-                case EnvelopeKind.GroupAck:
-                    _acks.Acknowledge(envelope.CommandId);
-                    break;
-                case EnvelopeKind.Invocation:
-                    StartForwardedInvocation(envelope);
-                    break;
-                case EnvelopeKind.InvocationResult:
-                    CompleteForwardedResult(envelope);
-                    break;
-                case EnvelopeKind.InvocationCancel:
-                    DropForwardedInvocation(envelope);
-                    break;
-                default:
-                    DropInvalid(channelMessage, new EnvelopeFormatException($"A {envelope.Kind} envelope arrived on an instance channel."));
-                    break;
-            }
-        }
-        catch (Exception ex)
-        {
-            // An exception must never reach StackExchange.Redis, or the channel would stop delivering.
-            WsHubLog.ReceiveFailed(_logger, channelMessage.Channel.ToString(), ex);
-        }
-    }
-
-    private BackplaneEnvelope? TryReadEnvelope(ChannelMessage channelMessage, bool skipOwn)
-    {
-        ReadOnlyMemory<byte> payload = (byte[]?)channelMessage.Message ?? [];
-        try
-        {
-            // An instance already delivered its own broadcasts locally, so the echo from Redis is skipped early.
-            if (skipOwn && string.Equals(EnvelopeCodec.ReadOrigin(payload), _instanceId, StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            var envelope = EnvelopeCodec.Read(payload);
-            if (_logger.IsEnabled(LogLevel.Trace))
-            {
-                WsHubLog.Received(_logger, envelope.Kind, envelope.Origin, channelMessage.Channel.ToString());
-            }
-
-            return envelope;
-        }
-        catch (EnvelopeFormatException ex)
-        {
-            DropInvalid(channelMessage, ex);
-            return null;
-        }
-    }
-
-    private void DropInvalid(ChannelMessage channelMessage, Exception exception)
-    {
-        var count = Interlocked.Increment(ref _invalidEnvelopeCount);
-
-        // Log the first few and then every thousandth, so a flood of garbage cannot flood the log.
-        if (count <= 10 || count % 1000 == 0)
-        {
-            var length = channelMessage.Message.IsNull ? 0 : (int)channelMessage.Message.Length();
-            WsHubLog.InvalidEnvelopeDropped(_logger, channelMessage.Channel.ToString(), length, count, exception);
-        }
-    }
-
-    private async Task RunHeartbeatsAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _timeProvider);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await HeartbeatAsync().WaitAsync(_options.OperationTimeout, stoppingToken);
-                }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
-                {
-                    WsHubLog.HeartbeatFailed(_logger, _instanceId, _options.HeartbeatInterval, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task HeartbeatAsync()
-    {
-        var state = Volatile.Read(ref _draining) == 1 ? "draining" : "running";
-        var result = await _registry!.HeartbeatAsync(_options.InstanceTimeout, _startedAt, state, _connections.Count);
-
-        if (result.WasMissing)
-        {
-            await RestoreRegistryAsync();
-        }
-
-        foreach (var deadInstanceId in result.DeadInstances)
-        {
-            if (deadInstanceId == _instanceId)
-            {
-                continue;
-            }
-
-            try
-            {
-                var removed = await _registry.RemoveInstanceAsync(deadInstanceId, _options.InstanceTimeout);
-                if (removed >= 0)
-                {
-                    WsHubLog.DeadInstanceRemoved(_logger, deadInstanceId, _options.InstanceTimeout, removed);
-                }
-            }
-            catch (RedisException ex)
-            {
-                WsHubLog.CleanupFailed(_logger, deadInstanceId, ex);
-            }
-        }
-
-        var live = new HashSet<string>(result.LiveInstances, StringComparer.Ordinal);
-        var failed = _results.FailHolders(holder => !live.Contains(holder));
-        if (failed > 0)
-        {
-            WsHubLog.InvocationsLost(_logger, failed, string.Join(", ", result.DeadInstances));
-        }
-    }
-
-    private async Task RestoreRegistryAsync()
-    {
-        // Writes are pipelined by StackExchange.Redis, so thousands of connections cost about one round trip.
-        var writes = new List<Task>(_connections.Count);
-        foreach (var connection in _connections)
-        {
-            writes.Add(_registry!.RegisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
-            foreach (var groupName in connection.Features.Get<WsHubConnectionFeature>()?.GetGroups() ?? [])
-            {
-                writes.Add(_registry.JoinGroupAsync(connection.ConnectionId, groupName));
-            }
-        }
-
-        await Task.WhenAll(writes);
-        WsHubLog.RegistryRestored(_logger, _instanceId, writes.Count);
     }
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)

@@ -16,7 +16,7 @@ namespace WsHub.SignalR;
 /// the target, found through a registry in Redis.
 /// </summary>
 /// <typeparam name="THub">The hub type.</typeparam>
-public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub>, IAsyncDisposable, IDisposable, IWsHubDrainable
+public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub>, IAsyncDisposable, IDisposable, IWsHubInstance
     where THub : Hub
 {
     private readonly WsHubOptions _options;

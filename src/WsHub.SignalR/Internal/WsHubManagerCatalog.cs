@@ -7,9 +7,9 @@ namespace WsHub.SignalR.Internal;
 /// </summary>
 internal sealed class WsHubManagerCatalog
 {
-    private readonly ConcurrentDictionary<IWsHubDrainable, byte> _managers = new();
+    private readonly ConcurrentDictionary<IWsHubInstance, byte> _managers = new();
 
-    public void Add(IWsHubDrainable manager) => _managers.TryAdd(manager, 0);
+    public void Add(IWsHubInstance manager) => _managers.TryAdd(manager, 0);
 
-    public IReadOnlyCollection<IWsHubDrainable> Managers => (IReadOnlyCollection<IWsHubDrainable>)_managers.Keys;
+    public IReadOnlyCollection<IWsHubInstance> Managers => (IReadOnlyCollection<IWsHubInstance>)_managers.Keys;
 }
