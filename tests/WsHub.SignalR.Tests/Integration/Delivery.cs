@@ -31,8 +31,8 @@ internal static class Delivery
     }
 
     /// <summary>
-    /// Sends a marker to the clients through <paramref name="sender"/>, which should be a server other than theirs so that
-    /// the marker takes the same path through Redis, and checks that the marker is the only message they receive.
+    /// Sends a marker to the clients through <paramref name="sender"/> and checks that the marker is the only message they
+    /// receive. The sender should be a server other than theirs, so that the marker takes the same path through Redis.
     /// </summary>
     public static async Task ExpectNothingAsync(HubLifetimeManager<TestHub> sender, params TestClient[] clients)
     {

@@ -87,8 +87,8 @@ public sealed class RedisFailureTests
 
         await lateComer.ExpectMessageAsync("local");
         onA.DrainReceived().Should().BeEmpty();
-        // NOTE: with Redis down, connecting and joining each take about OperationTimeout (5 s by default) because the
-        // registry update waits for Redis; the bounds below only check that neither hangs.
+        // NOTE: with Redis down, connecting and joining each take about OperationTimeout (5 s by default), because the
+        // registry update waits for Redis. The bounds below only check that neither hangs.
         connectTime.Should().BeLessThan(OperationTimeout + TimeSpan.FromSeconds(2));
         first.Should().BeSameAs(join, "a group join must not hang while Redis is down");
         joinTime.Should().BeLessThan(OperationTimeout + TimeSpan.FromSeconds(2));
@@ -108,7 +108,7 @@ public sealed class RedisFailureTests
                 {
                     await send().WaitAsync(Timeout);
                 }
-                catch (Exception ex) when (ex is not TimeoutException || ex.Message.Length > 0)
+                catch (Exception)
                 {
                     // A send may fail while the backplane reconnects; the next poll sends again.
                 }
