@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using FluentAssertions;
 using Microsoft.AspNetCore.SignalR.Client;
 using WsHub.SignalR.Tests.Infrastructure;
@@ -167,5 +168,36 @@ public sealed class GroupMembershipTests(RedisFixture fixture)
 
         await Delivery.ExpectEachOnceAsync("after", staying);
         leaving.DrainReceived().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AddToGroupAsync_HoldingServerHung_FailsWithinOperationTimeout()
+    {
+        var operationTimeout = TimeSpan.FromSeconds(1);
+        await using var proxy = new TcpProxy(new IPEndPoint(IPAddress.Loopback, fixture.Redis.Port));
+        await using var cluster = await TestCluster.StartAsync(fixture.Redis, serverCount: 2, (index, options) =>
+        {
+            // Server B reaches Redis through the proxy, so freezing the proxy makes B stop replying.
+            if (index == 1)
+            {
+                options.RedisConfiguration = proxy.ConnectionString;
+            }
+
+            options.ConfigureBackplane = backplane => backplane.OperationTimeout = operationTimeout;
+        });
+        var onB = await cluster.ConnectAsync(cluster.B);
+
+        proxy.Freeze();
+        var stopwatch = Stopwatch.StartNew();
+        var add = cluster.A.LifetimeManager.AddToGroupAsync(onB.ConnectionId, "room");
+        var first = await Task.WhenAny(add, Task.Delay(Timeout));
+
+        first.Should().BeSameAs(add, "a group change must not hang when the holding server does not acknowledge it");
+        (await FluentActions.Awaiting(() => add).Should().ThrowAsync<TimeoutException>())
+            .Which.Message.Should().Contain("OperationTimeout");
+        stopwatch.Elapsed.Should().BeLessThan(operationTimeout + TimeSpan.FromSeconds(3));
+
+        // Closing the proxy first lets server B stop without waiting on the frozen Redis link.
+        await proxy.DisposeAsync();
     }
 }
