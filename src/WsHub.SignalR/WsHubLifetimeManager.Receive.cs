@@ -74,6 +74,9 @@ public sealed partial class WsHubLifetimeManager<THub>
                 case EnvelopeKind.InvocationCancel:
                     DropForwardedInvocation(envelope);
                     break;
+                case EnvelopeKind.InvocationConnectionLost:
+                    FailForwardedResult(envelope);
+                    break;
                 default:
                     DropInvalid(channelMessage, new EnvelopeFormatException($"A {envelope.Kind} envelope arrived on an instance channel."));
                     break;

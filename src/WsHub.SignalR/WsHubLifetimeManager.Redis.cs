@@ -139,6 +139,13 @@ public sealed partial class WsHubLifetimeManager<THub>
 
     private async Task<bool> TryEnsureStartedAsync()
     {
+        // While Redis is known to be away a new connection does not wait for it; the background start and the
+        // heartbeat write the registry once Redis is back.
+        if (_start is not { IsCompletedSuccessfully: true } && _redis is { IsConnected: false })
+        {
+            return false;
+        }
+
         try
         {
             await EnsureStartedAsync().WaitAsync(_options.OperationTimeout);

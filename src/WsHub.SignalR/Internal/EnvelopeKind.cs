@@ -28,4 +28,10 @@ internal enum EnvelopeKind
 
     /// <summary>The requester gave up on an <see cref="Invocation"/>, so the holder can drop it.</summary>
     InvocationCancel = 8,
+
+    /// <summary>
+    /// An <see cref="Invocation"/> failed because its connection is gone, not because the client answered with an
+    /// error, so the requester raises the same <see cref="IOException"/> as for a local connection.
+    /// </summary>
+    InvocationConnectionLost = 9,
 }
