@@ -14,6 +14,9 @@
     joinButton: document.getElementById("join-button"),
     leaveButton: document.getElementById("leave-button"),
     currentRoom: document.getElementById("current-room"),
+    reconnectBanner: document.getElementById("reconnect-banner"),
+    onlineHint: document.getElementById("online-hint"),
+    onlineList: document.getElementById("online-list"),
     directForm: document.getElementById("direct-form"),
     directUser: document.getElementById("direct-user"),
     directText: document.getElementById("direct-text"),
@@ -29,6 +32,26 @@
   let connection = null;
   let session = null;
   let currentRoom = null;
+  // Counts online list requests, so that a slow older reply never overwrites a newer one.
+  let membersRequest = 0;
+
+  // Instances that stop tell their clients to reconnect, so many clients may retry at the same moment. The first
+  // retry waits a random 0.2 to 1 s to spread them out, later ones back off up to 5 s, and the page gives up after
+  // 2 minutes. The count starts again after every successful reconnect.
+  const reconnectPolicy = {
+    nextRetryDelayInMilliseconds(context) {
+      if (context.elapsedMilliseconds > 120_000) {
+        return null;
+      }
+      if (context.previousRetryCount === 0) {
+        return 200 + Math.random() * 800;
+      }
+      return Math.min(5000, 1000 * context.previousRetryCount);
+    },
+  };
+
+  // Notices refresh the list at once; this timer also catches members of an instance that died without notice.
+  const membersRefreshIntervalMs = 10_000;
 
   // Prefill the name and room from the page address, such as /?user=alice&room=lobby.
   const pageQuery = new URLSearchParams(window.location.search);
@@ -47,6 +70,7 @@
     elements.sendAllButton.disabled = !connected;
     elements.leaveButton.disabled = !connected || currentRoom === null;
     elements.sendRoomButton.disabled = !connected || currentRoom === null;
+    elements.reconnectBanner.hidden = state !== "reconnecting";
   }
 
   function showError(error) {
@@ -67,6 +91,48 @@
     currentRoom = room;
     elements.currentRoom.textContent = room ?? "none";
     setState(elements.state.dataset.state, elements.state.textContent);
+    if (room === null) {
+      showMembers(null);
+    }
+  }
+
+  function showMembers(members) {
+    elements.onlineList.replaceChildren();
+    if (members === null) {
+      elements.onlineHint.textContent = "Join a room to see who is in it.";
+      return;
+    }
+
+    for (const user of members.users) {
+      const item = document.createElement("li");
+      item.dataset.testid = "online-user";
+      item.textContent = user;
+      if (session && user === session.user) {
+        item.classList.add("self");
+      }
+      elements.onlineList.append(item);
+    }
+    const count = members.users.length;
+    const suffix = members.truncated ? " (list cut at the first 1000 connections)" : "";
+    elements.onlineHint.textContent = `${count} ${count === 1 ? "user" : "users"} in ${members.room}${suffix}`;
+  }
+
+  async function refreshMembers() {
+    const hub = connection;
+    const room = currentRoom;
+    if (hub === null || room === null || hub.state !== signalR.HubConnectionState.Connected) {
+      return;
+    }
+
+    const request = ++membersRequest;
+    try {
+      const members = await hub.invoke("GetRoomMembers", room);
+      if (request === membersRequest && room === currentRoom) {
+        showMembers(members);
+      }
+    } catch (error) {
+      showError(error);
+    }
   }
 
   function appendItem(kind, build) {
@@ -158,7 +224,7 @@
   function createConnection(user) {
     const hub = new signalR.HubConnectionBuilder()
       .withUrl(`chat?user=${encodeURIComponent(user)}`)
-      .withAutomaticReconnect()
+      .withAutomaticReconnect(reconnectPolicy)
       .configureLogging(signalR.LogLevel.Warning)
       .build();
 
@@ -168,6 +234,9 @@
     hub.on("RoomNotice", (notice) => {
       const action = notice.joined ? "joined" : "left";
       appendNotice(`${notice.user} ${action} ${notice.room} via ${notice.instance}`);
+      if (notice.room === currentRoom) {
+        refreshMembers();
+      }
     });
 
     // A client result: the server waits for this return value and hands it to the connection that pinged.
@@ -176,15 +245,21 @@
       return `${session?.user ?? user} on ${session?.instance ?? "unknown instance"}`;
     });
 
-    hub.onreconnecting(() => setState("reconnecting", "Reconnecting"));
+    hub.onreconnecting(() => {
+      setState("reconnecting", "Reconnecting...");
+      elements.instance.textContent = "(reconnecting)";
+    });
     hub.onreconnected(async () => {
       // A new connection id has no group memberships, so join the room again.
+      clearError();
       try {
         await loadSession(hub);
         if (currentRoom !== null) {
           await hub.invoke("JoinRoom", currentRoom);
         }
         setState("connected", "Connected");
+        appendNotice(`Reconnected to instance ${session.instance}`);
+        await refreshMembers();
       } catch (error) {
         showError(error);
       }
@@ -254,6 +329,7 @@
 
       await connection.invoke("JoinRoom", room);
       setCurrentRoom(room);
+      await refreshMembers();
     } catch (error) {
       showError(error);
     }
@@ -304,5 +380,6 @@
     }
   });
 
+  setInterval(refreshMembers, membersRefreshIntervalMs);
   setState("disconnected", "Disconnected");
 })();
