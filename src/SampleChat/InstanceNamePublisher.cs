@@ -14,7 +14,7 @@ namespace SampleChat;
 /// </remarks>
 /// <param name="redis">The Redis connection the app shares with the backplane.</param>
 /// <param name="keys">The sample's key names.</param>
-/// <param name="lifetimeManager">The chat hub's lifetime manager, which holds the WsHub instance id.</param>
+/// <param name="lifetimeManager">The chat hub's lifetime manager, which stores the WsHub instance id.</param>
 /// <param name="identity">The name of this instance.</param>
 /// <param name="logger">The logger.</param>
 public sealed class InstanceNamePublisher(
@@ -43,9 +43,10 @@ public sealed class InstanceNamePublisher(
         {
             await redis.GetDatabase().KeyDeleteAsync(keys.InstanceName(InstanceId)).WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
-            // The key expires on its own after NameTimeToLive.
+            // The key expires on its own after NameTimeToLive. A host that is stopped a second time finds the
+            // connection already disposed.
             ChatLog.InstanceNameWriteFailed(logger, InstanceId, ex);
         }
     }

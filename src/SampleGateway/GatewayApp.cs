@@ -37,6 +37,16 @@ public static class GatewayApp
         ArgumentNullException.ThrowIfNull(args);
 
         var builder = WebApplication.CreateBuilder(args);
+
+        // YARP logs every forwarded request at Information and every failed probe with a stack trace, once a second
+        // for as long as an instance is down. Health state changes stay visible. The filters live here rather than
+        // in appsettings.json, because the tests load the gateway next to SampleChat, whose appsettings.json would
+        // take the same place in the output folder.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp.ReverseProxy.Health.DestinationHealthUpdater", LogLevel.Information);
+        builder.Logging.AddFilter("Yarp.ReverseProxy.Health.ActiveHealthCheckMonitor", LogLevel.Error);
+
         var instances = ParseInstances(builder.Configuration[InstancesKey]);
         var interval = ParseInterval(builder.Configuration[HealthCheckSecondsKey]);
 

@@ -31,6 +31,8 @@
 
   let connection = null;
   let session = null;
+  // True once the user pressed Disconnect, so a closed connection stays closed.
+  let stopRequested = false;
   let currentRoom = null;
   // Counts online list requests, so that a slow older reply never overwrites a newer one.
   let membersRequest = 0;
@@ -249,22 +251,12 @@
       setState("reconnecting", "Reconnecting...");
       elements.instance.textContent = "(reconnecting)";
     });
-    hub.onreconnected(async () => {
-      // A new connection id has no group memberships, so join the room again.
-      clearError();
-      try {
-        await loadSession(hub);
-        if (currentRoom !== null) {
-          await hub.invoke("JoinRoom", currentRoom);
-        }
-        setState("connected", "Connected");
-        appendNotice(`Reconnected to instance ${session.instance}`);
-        await refreshMembers();
-      } catch (error) {
-        showError(error);
+    hub.onreconnected(() => resumeSession(hub));
+    hub.onclose(async (error) => {
+      if (!stopRequested && session !== null && await restartAfterClose(hub)) {
+        return;
       }
-    });
-    hub.onclose((error) => {
+
       connection = null;
       session = null;
       setCurrentRoom(null);
@@ -276,6 +268,55 @@
     });
 
     return hub;
+  }
+
+  // Restores what a new connection id lacks: the session shown on the page, the room membership and the online list.
+  async function resumeSession(hub) {
+    clearError();
+    try {
+      await loadSession(hub);
+      if (currentRoom !== null) {
+        await hub.invoke("JoinRoom", currentRoom);
+      }
+      setState("connected", "Connected");
+      appendNotice(`Reconnected to instance ${session.instance}`);
+      await refreshMembers();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  // withAutomaticReconnect gives up when the server's close message does not allow a reconnect. A draining
+  // instance sends a close message that allows it, but a second close message without it sometimes follows
+  // and wins. The page did not ask to stop, so it starts the same connection again with the same delays and
+  // returns true once it is back.
+  async function restartAfterClose(hub) {
+    setState("reconnecting", "Reconnecting...");
+    elements.instance.textContent = "(reconnecting)";
+    const started = Date.now();
+    for (let retry = 0; ; retry++) {
+      const delay = reconnectPolicy.nextRetryDelayInMilliseconds({
+        previousRetryCount: retry,
+        elapsedMilliseconds: Date.now() - started,
+      });
+      if (delay === null) {
+        return false;
+      }
+
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (stopRequested) {
+        return false;
+      }
+
+      try {
+        await hub.start();
+      } catch {
+        continue;
+      }
+
+      await resumeSession(hub);
+      return true;
+    }
   }
 
   async function loadSession(hub) {
@@ -292,6 +333,7 @@
       return;
     }
 
+    stopRequested = false;
     setState("connecting", "Connecting");
     const hub = createConnection(user);
     try {
@@ -311,6 +353,7 @@
 
   elements.disconnectButton.addEventListener("click", async () => {
     clearError();
+    stopRequested = true;
     if (connection !== null) {
       await connection.stop();
     }
