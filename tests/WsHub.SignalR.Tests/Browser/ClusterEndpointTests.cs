@@ -9,7 +9,7 @@ namespace WsHub.SignalR.Tests.Browser;
 
 /// <summary>
 /// Checks <c>GET /api/cluster</c>, the source of the cluster view, and <c>GET /healthz</c>, which the gateway
-/// probes, against connections whose instances and rooms the test knows.
+/// probes, against connections whose instances and rooms the test sets up.
 /// </summary>
 [Collection(SampleChatCollection.Name)]
 public sealed class ClusterEndpointTests(SampleChatCluster cluster) : IAsyncLifetime
@@ -115,7 +115,7 @@ public sealed class ClusterEndpointTests(SampleChatCluster cluster) : IAsyncLife
         return connection;
     }
 
-    // Polls the endpoint until the condition holds and returns that snapshot; fails with the last body after 15 s.
+    // Polls the endpoint until the condition is true and returns that snapshot. Fails with the last body after 15 s.
     private async Task<JsonElement> PollAsync(Uri instance, Func<JsonElement, bool> condition)
     {
         var deadline = Stopwatch.StartNew();

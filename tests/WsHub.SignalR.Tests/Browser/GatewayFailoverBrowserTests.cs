@@ -42,7 +42,7 @@ public sealed class GatewayFailoverBrowserTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Gateway_ServingInstanceStops_PageMovesToOtherInstanceAndKeepsChatting()
+    public async Task Gateway_ServingInstanceStops_PageMovesToOther()
     {
         var cluster = _cluster!;
         var alice = $"alice-{_suffix}";
