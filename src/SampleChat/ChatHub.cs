@@ -102,7 +102,16 @@ public sealed class ChatHub(
 
         await Groups.AddToGroupAsync(Context.ConnectionId, ChatGroups.Room(name), Context.ConnectionAborted);
         Rooms.Add(name);
-        await rooms.RecordJoinAsync(name);
+        try
+        {
+            await rooms.RecordJoinAsync(name);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // The caller is in the room, and the room list only feeds the cluster view, so the join still succeeds.
+            ChatLog.RoomListUpdateFailed(logger, name, ex);
+        }
+
         ChatLog.RoomJoined(logger, CurrentUser, name, Context.ConnectionId);
 
         await Clients.Group(ChatGroups.Room(name)).SendAsync(

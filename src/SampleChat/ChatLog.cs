@@ -48,4 +48,8 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 11, EventName = "DisconnectCleanupFailed", Level = LogLevel.Warning,
         Message = "Removing connection {ConnectionId} from its rooms or telling the rooms failed.")]
     public static partial void DisconnectCleanupFailed(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(EventId = 12, EventName = "RoomListUpdateFailed", Level = LogLevel.Warning,
+        Message = "Adding room {Room} to the room list in Redis failed; the cluster view may miss it until the next join.")]
+    public static partial void RoomListUpdateFailed(ILogger logger, string room, Exception exception);
 }

@@ -80,13 +80,15 @@ public static class GatewayApp
         var instances = new List<Uri>(entries.Length);
         foreach (var entry in entries)
         {
-            if (!Uri.TryCreate(entry, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            var valid = Uri.TryCreate(entry, UriKind.Absolute, out var uri)
+                && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+            if (!valid)
             {
                 throw new InvalidOperationException(
                     $"The instance address '{entry}' is invalid. Use an absolute http or https address such as http://127.0.0.1:5101.");
             }
 
-            instances.Add(uri);
+            instances.Add(uri!);
         }
 
         return instances;

@@ -134,7 +134,8 @@ public sealed class ClusterEndpointTests(SampleChatCluster cluster) : IAsyncLife
             await Task.Delay(TimeSpan.FromMilliseconds(200));
         }
 
-        throw new TimeoutException($"GET {instance}api/cluster did not reach the expected state within {StepTimeout.TotalSeconds} s. Last body: {lastBody}");
+        throw new TimeoutException(
+            $"GET {instance}api/cluster did not reach the expected state within {StepTimeout.TotalSeconds} s. Last body: {lastBody}");
     }
 
     private static long? RoomCount(JsonElement root, string room)
