@@ -36,6 +36,7 @@
   let currentRoom = null;
   // Counts online list requests, so that a slow older reply never overwrites a newer one.
   let membersRequest = 0;
+  let membersRefreshTimer = null;
 
   // Instances that stop tell their clients to reconnect, so many clients may retry at the same moment. The first
   // retry waits a random 0.2 to 1 s to spread them out, later ones back off up to 5 s, and the page gives up after
@@ -117,6 +118,18 @@
     const count = members.users.length;
     const suffix = members.truncated ? " (list cut at the first 1000 connections)" : "";
     elements.onlineHint.textContent = `${count} ${count === 1 ? "user" : "users"} in ${members.room}${suffix}`;
+  }
+
+  // A draining instance sends one notice per closed connection, so notices arriving together cause one fetch.
+  function scheduleMembersRefresh() {
+    if (membersRefreshTimer !== null) {
+      return;
+    }
+
+    membersRefreshTimer = setTimeout(() => {
+      membersRefreshTimer = null;
+      refreshMembers();
+    }, 250);
   }
 
   async function refreshMembers() {
@@ -237,7 +250,7 @@
       const action = notice.joined ? "joined" : "left";
       appendNotice(`${notice.user} ${action} ${notice.room} via ${notice.instance}`);
       if (notice.room === currentRoom) {
-        refreshMembers();
+        scheduleMembersRefresh();
       }
     });
 
