@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using StackExchange.Redis;
 using WsHub.SignalR.Internal;
 
 namespace WsHub.SignalR;
@@ -53,10 +54,19 @@ public sealed partial class WsHubLifetimeManager<THub>
 
         // The subscription and the presence record go out together, so a join costs one round trip.
         var subscribed = _groups.AddAsync(connection, groupName).WaitAsync(_options.OperationTimeout);
-        var recorded = _registry is null
+        var recorded = _registry is null || !_outbox.IsOnline
             ? Task.CompletedTask
             : TryUpdateRegistryAsync(connection.ConnectionId, () => _registry.JoinGroupAsync(connection.ConnectionId, groupName));
-        await Task.WhenAll(subscribed, recorded);
+        try
+        {
+            await subscribed;
+        }
+        catch (Exception ex) when (ex is (RedisException or TimeoutException) && !_outbox.IsOnline)
+        {
+            // Local members get the group's messages at once; the recovery after the outage subscribes the channel.
+        }
+
+        await recorded;
     }
 
     private async Task RemoveFromLocalGroupAsync(HubConnectionContext connection, string groupName)
