@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.SignalR;
-using StackExchange.Redis;
 using WsHub.SignalR.Internal;
 
 namespace WsHub.SignalR;
@@ -52,20 +51,20 @@ public sealed partial class WsHubLifetimeManager<THub>
             return;
         }
 
-        // The subscription and the presence record go out together, so a join costs one round trip.
-        var subscribed = _groups.AddAsync(connection, groupName).WaitAsync(_options.OperationTimeout);
-        var recorded = _registry is null || !_outbox.IsOnline
-            ? Task.CompletedTask
-            : TryUpdateRegistryAsync(connection.ConnectionId, () => _registry.JoinGroupAsync(connection.ConnectionId, groupName));
-        try
+        var subscribed = _groups.AddAsync(connection, groupName);
+        if (!_outbox.IsOnline)
         {
-            await subscribed;
-        }
-        catch (Exception ex) when (ex is (RedisException or TimeoutException) && !_outbox.IsOnline)
-        {
-            // Local members get the group's messages at once; the recovery after the outage subscribes the channel.
+            // Local members get the group's messages at once, and the recovery after the outage subscribes the
+            // channel and writes the membership to the registry, so the call does not wait for Redis.
+            _ = subscribed.ContinueWith(static task => _ = task.Exception, TaskScheduler.Default);
+            return;
         }
 
+        // The subscription and the presence record go out together, so a join costs one round trip.
+        var recorded = _registry is null
+            ? Task.CompletedTask
+            : TryUpdateRegistryAsync(connection.ConnectionId, () => _registry.JoinGroupAsync(connection.ConnectionId, groupName));
+        await subscribed.WaitAsync(_options.OperationTimeout);
         await recorded;
     }
 

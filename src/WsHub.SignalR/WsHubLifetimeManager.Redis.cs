@@ -175,6 +175,13 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
 
         await HeartbeatAsync();
+
+        // Connections that arrived while Redis was unreachable are not in the registry yet.
+        if (_connections.Count > 0)
+        {
+            await RestoreRegistryAsync();
+        }
+
         _heartbeatLoop ??= RunHeartbeatsAsync(_stopping.Token);
         WsHubLog.Connected(_logger, _instanceId);
 
