@@ -117,15 +117,38 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
     }
 
-    private async Task TryUpdateRegistryAsync(string connectionId, Func<Task> update)
+    /// <summary>
+    /// Issues a registry write without waiting for its reply. StackExchange.Redis sends commands in call order, so
+    /// any later command of this instance, such as a presence query or the acknowledgement of a remote group change,
+    /// reaches Redis after the write. A failure is logged; the registry is rewritten after a reconnect.
+    /// </summary>
+    private void UpdateRegistry(string connectionId, Func<Task> update)
     {
+        Task write;
         try
         {
-            await update().WaitAsync(_options.OperationTimeout);
+            write = update();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             WsHubLog.RegistryWriteFailed(_logger, connectionId, ex);
+            return;
+        }
+
+        if (!write.IsCompletedSuccessfully)
+        {
+            write.ContinueWith(
+                (task, state) =>
+                {
+                    if (task.Exception?.GetBaseException() is { } exception)
+                    {
+                        WsHubLog.RegistryWriteFailed(_logger, (string)state!, exception);
+                    }
+                },
+                connectionId,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.NotOnRanToCompletion,
+                TaskScheduler.Default);
         }
     }
 

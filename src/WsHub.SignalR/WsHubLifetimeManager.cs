@@ -111,12 +111,12 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
         // A connection works locally even while Redis is away; the registry catches up on the next heartbeat.
         if (await TryEnsureStartedAsync())
         {
-            await TryUpdateRegistryAsync(connection.ConnectionId, () => _registry!.RegisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
+            UpdateRegistry(connection.ConnectionId, () => _registry!.RegisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
         }
     }
 
     /// <inheritdoc />
-    public override async Task OnDisconnectedAsync(HubConnectionContext connection)
+    public override Task OnDisconnectedAsync(HubConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
 
@@ -138,8 +138,10 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
 
         if (_registry is not null)
         {
-            await TryUpdateRegistryAsync(connection.ConnectionId, () => _registry.UnregisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
+            UpdateRegistry(connection.ConnectionId, () => _registry.UnregisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
