@@ -139,7 +139,7 @@ public sealed partial class WsHubLifetimeManager<THub>
             return;
         }
 
-        WriteWithoutWaiting(connection, new OutgoingMessage((SerializedMessage[])envelope.Messages!));
+        WriteWithoutWaiting(connection, new OutgoingMessage(envelope.Messages!));
     }
 
     private void ReplyToRequester(string requesterInstanceId, string invocationId, IHubProtocol protocol, CompletionMessage completion)
