@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using WsHub.SignalR.Internal;
 
@@ -21,7 +18,11 @@ public sealed partial class WsHubLifetimeManager<THub>
                 }
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
-                    WsHubLog.HeartbeatFailed(_logger, _instanceId, _options.HeartbeatInterval, ex);
+                    // During an outage the outage log lines cover the failure, so failed heartbeats are not logged.
+                    if (Volatile.Read(ref _inOutage) == 0)
+                    {
+                        WsHubLog.HeartbeatFailed(_logger, _instanceId, _options.HeartbeatInterval, ex);
+                    }
                 }
             }
         }
@@ -61,6 +62,13 @@ public sealed partial class WsHubLifetimeManager<THub>
             {
                 WsHubLog.CleanupFailed(_logger, deadInstanceId, ex);
             }
+        }
+
+        _lastLiveInstances = result.LiveInstances;
+        if (IsWithinRecoveryGrace())
+        {
+            // Other instances may still be writing themselves back, so a missing one is not yet dead.
+            return;
         }
 
         var live = new HashSet<string>(result.LiveInstances, StringComparer.Ordinal);
