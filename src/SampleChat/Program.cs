@@ -36,6 +36,12 @@ builder.Services.AddSingleton<RoomMemberLookup>();
 builder.Services.AddSingleton<RoomDirectory>();
 builder.Services.AddHostedService<InstanceNamePublisher>();
 
+// /healthz returns 503 while the instance stops or once the backplane's outage buffer is full, and 200 otherwise,
+// also while Redis is briefly away and messages wait in the buffer (Degraded).
+builder.Services.AddHealthChecks()
+    .AddCheck<StoppingHealthCheck>("stopping")
+    .AddWsHub();
+
 var app = builder.Build();
 
 // Reject hub requests without a valid user name with a 400 and the reason, before SignalR accepts them.
@@ -61,11 +67,8 @@ app.UseStaticFiles();
 app.MapHub<ChatHub>("/chat");
 app.MapClusterEndpoint();
 
-// The gateway probes this address. It fails as soon as the host begins to stop, while the backplane still drains,
-// so the gateway sends reconnecting clients to the other instances instead of back to this one.
-app.MapGet("/healthz", (IHostApplicationLifetime lifetime) => lifetime.ApplicationStopping.IsCancellationRequested
-    ? Results.Text("stopping", statusCode: StatusCodes.Status503ServiceUnavailable)
-    : Results.Text("running"));
+// The gateway probes this address.
+app.MapHealthChecks("/healthz");
 
 app.Run();
 

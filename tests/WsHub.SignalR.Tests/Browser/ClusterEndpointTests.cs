@@ -102,7 +102,7 @@ public sealed class ClusterEndpointTests(SampleChatCluster cluster) : IAsyncLife
         using var response = await _http.GetAsync(new Uri(cluster.UrlA, "healthz")).WaitAsync(StepTimeout);
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
-        (await response.Content.ReadAsStringAsync().WaitAsync(StepTimeout)).Should().Be("running");
+        (await response.Content.ReadAsStringAsync().WaitAsync(StepTimeout)).Should().Be("Healthy");
     }
 
     private async Task<HubConnection> ConnectAsync(Uri instance, string user)
