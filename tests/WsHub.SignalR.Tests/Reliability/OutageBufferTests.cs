@@ -32,7 +32,7 @@ public sealed class OutageBufferTests
             await sender.SendGroupAsync(GroupName, TestHub.MessageMethod, [$"buffered {number}"]).WaitAsync(Timeout);
         }
 
-        var sixth = () => sender.SendGroupAsync(GroupName, TestHub.MessageMethod, ["rejected"]).WaitAsync(Timeout);
+        Func<Task> sixth = () => sender.SendGroupAsync(GroupName, TestHub.MessageMethod, ["rejected"]).WaitAsync(Timeout);
 
         var thrown = await sixth.Should().ThrowAsync<InvalidOperationException>();
         thrown.Which.Message.Should().Contain("outage buffer");

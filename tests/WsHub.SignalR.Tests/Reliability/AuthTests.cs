@@ -1,0 +1,113 @@
+using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using WsHub.SignalR.Tests.Infrastructure;
+
+namespace WsHub.SignalR.Tests.Reliability;
+
+/// <summary>
+/// WsHub works against a Redis that requires a password, and under an ACL user limited to the prefix's keys and
+/// channels and to the commands WsHub and StackExchange.Redis send.
+/// </summary>
+[Collection(ReliabilityCollection.Name)]
+public sealed class AuthTests
+{
+    private const string GroupName = "room";
+    private const string Password = "test-password-7f3a";
+    private const string AclUser = "wshub-app";
+    private static readonly TimeSpan Timeout = TestTimeouts.Default;
+
+    /// <summary>
+    /// The ACL rules of the WsHub user after <c>ACL SETUSER {user} on &gt;{password}</c>, with <c>{prefix}</c> for the
+    /// channel prefix. Keys and channels are limited to the prefix. The commands are those that the registry scripts,
+    /// the presence reads, publish and subscribe use, plus the connection handshake of StackExchange.Redis 3.4
+    /// (CLIENT SETNAME and SETINFO, INFO, ECHO, PING) and its configuration channel.
+    /// </summary>
+    public const string AclRules =
+        "resetkeys resetchannels ~{prefix}:* &{prefix}:* &__Booksleeve_MasterChanged -@all "
+        + "+eval +evalsha +script|load +publish +subscribe +unsubscribe +ping +echo +info +client|setname +client|setinfo "
+        + "+time +del +pexpire +hset +hget +hmget +hdel +hgetall +hlen +sadd +srem +smembers +scard +sscan "
+        + "+zadd +zrem +zscore +zrange +zrangebyscore";
+
+    [Fact]
+    public async Task Send_RedisRequiresPassword_DeliversAcrossServers()
+    {
+        await using var redis = await RedisServer.StartAsync(Password);
+        var configuration = $"{redis.ConnectionString},password={Password}";
+        await using var cluster = await TestCluster.StartAsync(
+            redis,
+            serverCount: 2,
+            (_, options) => options.RedisConfiguration = configuration);
+
+        await ExpectDeliveryAsync(cluster);
+        (await redis.GetKeysAsync(cluster.ChannelPrefix + ":*")).Should().NotBeEmpty("the registry is written with the password");
+    }
+
+    [Fact]
+    public async Task Send_AclUserLimitedToPrefix_DeliversAcrossServersWithoutDenials()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var prefix = TestPrefix.Create();
+        var rules = AclRules.Replace("{prefix}", prefix, StringComparison.Ordinal).Split(' ');
+        await redis.ExecuteAsync("ACL", ["SETUSER", AclUser, "reset", "on", ">" + Password, .. rules]);
+        await redis.ExecuteAsync("ACL", "LOG", "RESET");
+        var configuration = $"{redis.ConnectionString},user={AclUser},password={Password}";
+        await using var cluster = await TestCluster.StartAsync(
+            redis,
+            serverCount: 2,
+            (_, options) =>
+            {
+                options.RedisConfiguration = configuration;
+                options.ChannelPrefix = prefix;
+                options.ConfigureBackplane = Backplane.UseFastHeartbeat;
+            });
+
+        await ExpectDeliveryAsync(cluster);
+
+        // Presence reads and a client result use the remaining commands.
+        var presence = cluster.A.Services.GetRequiredService<WsHubPresence<TestHub>>();
+        (await presence.GetGroupMemberCountAsync(GroupName).WaitAsync(Timeout)).Should().Be(2);
+        (await presence.GetInstancesAsync().WaitAsync(Timeout)).Should().HaveCount(2);
+        var members = await presence.GetGroupMembersAsync(GroupName).WaitAsync(Timeout);
+        members.Should().NotBeNull();
+        var onB = await cluster.ConnectAsync(cluster.B);
+        var result = await cluster.A.LifetimeManager.InvokeConnectionAsync<int>(
+            onB.ConnectionId, TestClient.AddOneMethod, [41], CancellationToken.None).WaitAsync(Timeout);
+        result.Should().Be(42);
+
+        // A stopped server is removed from the registry by the other, through the clean-up script.
+        await cluster.B.DisposeAsync();
+        await Poll.WaitUntilAsync(
+            async () => (await presence.GetInstancesAsync().WaitAsync(Timeout)).Count == 1,
+            Timeout,
+            "server A sees server B leave");
+
+        var denials = (RedisResult[])(await redis.ExecuteAsync("ACL", "LOG"))!;
+        denials.Should().BeEmpty("the ACL rules '{0}' allow every command WsHub sends; ACL LOG: {1}", AclRules, Describe(denials));
+    }
+
+    private static async Task ExpectDeliveryAsync(TestCluster cluster)
+    {
+        var onA = await cluster.ConnectAsync(cluster.A, userId: "alice");
+        var onB = await cluster.ConnectAsync(cluster.B, userId: "bob");
+        await cluster.A.LifetimeManager.AddToGroupAsync(onA.ConnectionId, GroupName).WaitAsync(Timeout);
+        await cluster.B.LifetimeManager.AddToGroupAsync(onB.ConnectionId, GroupName).WaitAsync(Timeout);
+        var sender = cluster.A.LifetimeManager;
+
+        await sender.SendGroupAsync(GroupName, TestHub.MessageMethod, ["group"]).WaitAsync(Timeout);
+        await Integration.Delivery.ExpectEachOnceAsync("group", onA, onB);
+        await sender.SendUserAsync("bob", TestHub.MessageMethod, ["user"]).WaitAsync(Timeout);
+        await Integration.Delivery.ExpectEachOnceAsync("user", onB);
+        await sender.SendConnectionAsync(onB.ConnectionId, TestHub.MessageMethod, ["connection"]).WaitAsync(Timeout);
+        await Integration.Delivery.ExpectEachOnceAsync("connection", onB);
+        await sender.SendAllAsync(TestHub.MessageMethod, ["all"]).WaitAsync(Timeout);
+        await Integration.Delivery.ExpectEachOnceAsync("all", onA, onB);
+
+        // A group change for a connection on the other server goes through its instance channel.
+        await sender.RemoveFromGroupAsync(onB.ConnectionId, GroupName).WaitAsync(Timeout);
+        await sender.AddToGroupAsync(onB.ConnectionId, GroupName).WaitAsync(Timeout);
+    }
+
+    private static string Describe(RedisResult[] entries) =>
+        string.Join(" | ", entries.Select(entry => string.Join(" ", ((RedisResult[])entry!).Select(field => field.ToString()))));
+}
