@@ -52,6 +52,9 @@ public static class WsHubDependencyInjectionExtensions
         services.AddSingleton(typeof(HubLifetimeManager<>), typeof(WsHubLifetimeManager<>));
         services.TryAddSingleton(typeof(WsHubPresence<>));
         services.TryAddSingleton<WsHubManagerCatalog>();
+        services.TryAddSingleton(serviceProvider => new WsHubMetrics(
+            serviceProvider.GetRequiredService<WsHubManagerCatalog>(),
+            serviceProvider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WsHubHostedService>());
         return signalrBuilder;
     }

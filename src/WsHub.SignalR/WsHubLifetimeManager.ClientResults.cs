@@ -139,7 +139,7 @@ public sealed partial class WsHubLifetimeManager<THub>
             return;
         }
 
-        WriteWithoutWaiting(connection, new SerializedHubMessage(envelope.Messages!));
+        WriteWithoutWaiting(connection, new OutgoingMessage((SerializedMessage[])envelope.Messages!));
     }
 
     private void ReplyToRequester(string requesterInstanceId, string invocationId, IHubProtocol protocol, CompletionMessage completion)

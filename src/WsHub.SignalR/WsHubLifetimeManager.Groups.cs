@@ -51,27 +51,38 @@ public sealed partial class WsHubLifetimeManager<THub>
             return;
         }
 
-        // The subscription and the presence record go out together, so a join costs one round trip.
-        var subscribed = _groups.AddAsync(connection, groupName).WaitAsync(_options.OperationTimeout);
-        var recorded = _registry is null
-            ? Task.CompletedTask
-            : TryUpdateRegistryAsync(connection.ConnectionId, () => _registry.JoinGroupAsync(connection.ConnectionId, groupName));
-        await Task.WhenAll(subscribed, recorded);
+        var subscribed = _groups.AddAsync(connection, groupName);
+        if (!_outbox.IsOnline)
+        {
+            // Local members get the group's messages at once, and the recovery after the outage subscribes the
+            // channel and writes the membership to the registry, so the call does not wait for Redis.
+            _ = subscribed.ContinueWith(static task => _ = task.Exception, TaskScheduler.Default);
+            return;
+        }
+
+        if (_registry is not null)
+        {
+            UpdateRegistry(connection.ConnectionId, () => _registry.JoinGroupAsync(connection.ConnectionId, groupName));
+        }
+
+        await subscribed.WaitAsync(_options.OperationTimeout);
     }
 
-    private async Task RemoveFromLocalGroupAsync(HubConnectionContext connection, string groupName)
+    private Task RemoveFromLocalGroupAsync(HubConnectionContext connection, string groupName)
     {
         var feature = connection.Features.Get<WsHubConnectionFeature>();
         if (feature is null || !feature.RemoveGroup(groupName))
         {
-            return;
+            return Task.CompletedTask;
         }
 
         _groups.Remove(connection, groupName);
-        if (_registry is not null)
+        if (_registry is not null && _outbox.IsOnline)
         {
-            await TryUpdateRegistryAsync(connection.ConnectionId, () => _registry.LeaveGroupAsync(connection.ConnectionId, groupName));
+            UpdateRegistry(connection.ConnectionId, () => _registry.LeaveGroupAsync(connection.ConnectionId, groupName));
         }
+
+        return Task.CompletedTask;
     }
 
     private async Task SendGroupCommandAsync(string connectionId, string groupName, bool add, CancellationToken cancellationToken)

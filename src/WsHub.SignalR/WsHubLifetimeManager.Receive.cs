@@ -38,7 +38,7 @@ public sealed partial class WsHubLifetimeManager<THub>
             switch (envelope.Kind)
             {
                 case EnvelopeKind.Connections:
-                    var message = new SerializedHubMessage(envelope.Messages!);
+                    var message = new OutgoingMessage((SerializedMessage[])envelope.Messages!);
                     foreach (var connectionId in envelope.Targets!)
                     {
                         if (_connections[connectionId] is { } connection)
@@ -77,6 +77,9 @@ public sealed partial class WsHubLifetimeManager<THub>
                 case EnvelopeKind.InvocationConnectionLost:
                     FailForwardedResult(envelope);
                     break;
+                case EnvelopeKind.Probe:
+                    CompleteProbe(envelope);
+                    break;
                 default:
                     DropInvalid(channelMessage, new EnvelopeFormatException($"A {envelope.Kind} envelope arrived on an instance channel."));
                     break;
@@ -101,6 +104,7 @@ public sealed partial class WsHubLifetimeManager<THub>
             }
 
             var envelope = EnvelopeCodec.Read(payload);
+            _metrics.Received.Add(1);
             if (_logger.IsEnabled(LogLevel.Trace))
             {
                 WsHubLog.Received(_logger, envelope.Kind, envelope.Origin, channelMessage.Channel.ToString());
@@ -118,6 +122,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     private void DropInvalid(ChannelMessage channelMessage, Exception exception)
     {
         var count = Interlocked.Increment(ref _invalidEnvelopeCount);
+        _metrics.AddDropped("invalid_envelope");
 
         // Log the first few and then every thousandth, so a flood of garbage cannot flood the log.
         if (count <= 10 || count % 1000 == 0)

@@ -22,12 +22,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     private int _disposed;
     private int _draining;
     private int _left;
-    private long _publishesInFlight;
-    private long _publishFailureCount;
     private int _heartbeatCount;
-
-    // Past this many unanswered publishes, callers wait for Redis, so a slow Redis cannot fill memory.
-    private const int MaxPublishesInFlight = 4096;
 
     internal async Task<(IDatabase Database, RedisNames Names)> GetPresenceAccessAsync(CancellationToken cancellationToken)
     {
@@ -42,64 +37,29 @@ public sealed partial class WsHubLifetimeManager<THub>
     }
 
     /// <summary>
-    /// Hands a message to StackExchange.Redis, which writes commands in call order, and returns without waiting for
-    /// the reply unless more than <see cref="MaxPublishesInFlight"/> publishes are waiting for one. A publish that
-    /// fails after this returns is logged and counted.
+    /// Publishes a message for other instances through the outbox: at once while Redis is reachable, after the
+    /// reconnect while it is not. The caller does not wait for the reply of Redis.
     /// </summary>
+    /// <exception cref="InvalidOperationException">Redis is unreachable and the outage buffer is full.</exception>
     private Task PublishAsync(RedisChannel channel, byte[] payload)
     {
-        if (_start is not { IsCompletedSuccessfully: true })
-        {
-            return PublishAfterStartAsync(channel, payload);
-        }
-
         if (_logger.IsEnabled(LogLevel.Trace))
         {
             WsHubLog.Publishing(_logger, channel.ToString());
         }
 
-        return TrackPublish(_subscriber!.PublishAsync(channel, payload));
+        return _outbox.SendAsync(new OutboundMessage(channel, payload, route: null));
     }
 
-    /// <summary>
-    /// Returns at once for a publish that is still waiting for Redis, unless too many are, in which case the caller
-    /// waits for this one. A failure that nobody waits for is logged and counted.
-    /// </summary>
-    private Task TrackPublish(Task publish)
+    /// <summary>Sends a message through a registry script, with the same ordering and buffering as a publish.</summary>
+    private Task RouteAsync(byte[] payload, Func<InstanceRegistry, Task> route)
     {
-        if (publish.IsCompletedSuccessfully)
-        {
-            return Task.CompletedTask;
-        }
-
-        var inFlight = Interlocked.Increment(ref _publishesInFlight);
-        publish.ContinueWith(
-            static (task, state) => ((WsHubLifetimeManager<THub>)state!).OnPublishCompleted(task),
-            this,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-
-        return inFlight > MaxPublishesInFlight ? publish.WaitAsync(_options.OperationTimeout) : Task.CompletedTask;
+        return _outbox.SendAsync(new OutboundMessage(default, payload, () => route(_registry!)));
     }
 
-    private async Task PublishAfterStartAsync(RedisChannel channel, byte[] payload)
+    private Task SendOutbound(OutboundMessage message)
     {
-        await EnsureStartedAsync().WaitAsync(_options.OperationTimeout);
-        await PublishAsync(channel, payload);
-    }
-
-    private void OnPublishCompleted(Task publish)
-    {
-        Interlocked.Decrement(ref _publishesInFlight);
-        if (publish.IsFaulted)
-        {
-            var count = Interlocked.Increment(ref _publishFailureCount);
-            if (count <= 10 || count % 1000 == 0)
-            {
-                WsHubLog.PublishFailed(_logger, count, publish.Exception.GetBaseException());
-            }
-        }
+        return message.Route is { } route ? route() : _subscriber!.PublishAsync(message.Channel, message.Payload);
     }
 
     void IWsHubInstance.StartInBackground()
@@ -157,15 +117,38 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
     }
 
-    private async Task TryUpdateRegistryAsync(string connectionId, Func<Task> update)
+    /// <summary>
+    /// Issues a registry write without waiting for its reply. StackExchange.Redis sends commands in call order, so
+    /// any later command of this instance, such as a presence query or the acknowledgement of a remote group change,
+    /// reaches Redis after the write. A failure is logged; the registry is rewritten after a reconnect.
+    /// </summary>
+    private void UpdateRegistry(string connectionId, Func<Task> update)
     {
+        Task write;
         try
         {
-            await update().WaitAsync(_options.OperationTimeout);
+            write = update();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             WsHubLog.RegistryWriteFailed(_logger, connectionId, ex);
+            return;
+        }
+
+        if (!write.IsCompletedSuccessfully)
+        {
+            write.ContinueWith(
+                (task, state) =>
+                {
+                    if (task.Exception?.GetBaseException() is { } exception)
+                    {
+                        WsHubLog.RegistryWriteFailed(_logger, (string)state!, exception);
+                    }
+                },
+                connectionId,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.NotOnRanToCompletion,
+                TaskScheduler.Default);
         }
     }
 
@@ -215,8 +198,18 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
 
         await HeartbeatAsync();
+
+        // Connections that arrived while Redis was unreachable are not in the registry yet.
+        if (_connections.Count > 0)
+        {
+            await RestoreRegistryAsync();
+        }
+
         _heartbeatLoop ??= RunHeartbeatsAsync(_stopping.Token);
         WsHubLog.Connected(_logger, _instanceId);
+
+        // Messages sent before Redis was first reachable go out now.
+        _outbox.GoOnline(SendOutbound);
     }
 
     private async Task<(IConnectionMultiplexer Redis, bool Owned)> ConnectAsync()
@@ -233,8 +226,11 @@ public sealed partial class WsHubLifetimeManager<THub>
 
         var configuration = _options.Configuration.Clone();
 
-        // Keep retrying in the background rather than failing the app when Redis is away at start.
+        // Keep retrying in the background rather than failing the app when Redis is away at start, and fail commands
+        // at once while disconnected, so the outbox keeps them in order instead of StackExchange.Redis sending them
+        // before the other instances have subscribed again.
         configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
         WsHubLog.Connecting(_logger, _instanceId, string.Join(", ", configuration.EndPoints));
         return (await ConnectionMultiplexer.ConnectAsync(configuration), true);
     }
@@ -251,15 +247,5 @@ public sealed partial class WsHubLifetimeManager<THub>
         var queue = await SubscribeAsync(_names.Group(group.Name));
         queue.OnMessage(message => OnBroadcast(message, group.Members));
         return queue;
-    }
-
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
-    {
-        WsHubLog.ConnectionFailed(_logger, e.ConnectionType, e.FailureType, e.Exception);
-    }
-
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
-    {
-        WsHubLog.ConnectionRestored(_logger, e.ConnectionType);
     }
 }

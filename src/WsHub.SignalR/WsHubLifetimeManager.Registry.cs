@@ -21,7 +21,11 @@ public sealed partial class WsHubLifetimeManager<THub>
                 }
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
-                    WsHubLog.HeartbeatFailed(_logger, _instanceId, _options.HeartbeatInterval, ex);
+                    // During an outage the outage log lines say it all, so failed heartbeats stay quiet.
+                    if (Volatile.Read(ref _inOutage) == 0)
+                    {
+                        WsHubLog.HeartbeatFailed(_logger, _instanceId, _options.HeartbeatInterval, ex);
+                    }
                 }
             }
         }
@@ -61,6 +65,13 @@ public sealed partial class WsHubLifetimeManager<THub>
             {
                 WsHubLog.CleanupFailed(_logger, deadInstanceId, ex);
             }
+        }
+
+        _lastLiveInstances = result.LiveInstances;
+        if (IsWithinRecoveryGrace())
+        {
+            // Other instances may still be writing themselves back, so a missing one is not yet dead.
+            return;
         }
 
         var live = new HashSet<string>(result.LiveInstances, StringComparer.Ordinal);

@@ -99,6 +99,15 @@ internal static class EnvelopeCodec
         return Complete(ref writer, buffer);
     }
 
+    public static byte[] WriteProbe(string origin, string nonce)
+    {
+        var buffer = RentBuffer();
+        var writer = new MessagePackWriter(buffer);
+        WriteHeader(ref writer, EnvelopeKind.Probe, origin, fieldCount: 1);
+        writer.Write(nonce);
+        return Complete(ref writer, buffer);
+    }
+
     public static byte[] WriteInvocationCancel(string origin, string invocationId, string connectionId)
     {
         var buffer = RentBuffer();
@@ -196,6 +205,12 @@ internal static class EnvelopeCodec
                     Kind = kind,
                     Origin = origin,
                     InvocationId = ReadRequiredString(ref reader),
+                    Reason = ReadRequiredString(ref reader),
+                },
+                EnvelopeKind.Probe => new BackplaneEnvelope
+                {
+                    Kind = kind,
+                    Origin = origin,
                     Reason = ReadRequiredString(ref reader),
                 },
                 _ => throw new EnvelopeFormatException($"Unknown envelope kind {(int)kind}."),

@@ -34,4 +34,7 @@ internal enum EnvelopeKind
     /// error, so the requester raises the same <see cref="IOException"/> as for a local connection.
     /// </summary>
     InvocationConnectionLost = 9,
+
+    /// <summary>A message an instance sends to itself to learn that its subscriptions work again after a reconnect.</summary>
+    Probe = 10,
 }

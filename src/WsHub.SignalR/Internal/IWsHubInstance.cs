@@ -9,4 +9,18 @@ internal interface IWsHubInstance
     void StartInBackground();
 
     Task DrainAsync(CancellationToken cancellationToken);
+
+    int ConnectionCount { get; }
+
+    int GroupCount { get; }
+
+    int SubscribedChannelCount { get; }
+
+    /// <summary>Whether Redis is reachable and messages for other instances go straight out.</summary>
+    bool IsOnline { get; }
+
+    int BufferedMessageCount { get; }
+
+    /// <summary>Whether the outage buffer reached one of its bounds and sends for other instances fail.</summary>
+    bool IsBufferFull { get; }
 }

@@ -78,6 +78,30 @@ internal static partial class WsHubLog
         Message = "A publish to Redis failed, so other instances missed that message; {FailedCount} failed so far.")]
     public static partial void PublishFailed(ILogger logger, long failedCount, Exception exception);
 
+    [LoggerMessage(EventId = 46, EventName = "BufferFull", Level = LogLevel.Error,
+        Message = "Redis is unreachable and the outage buffer is full with {MessageCount} messages and {ByteCount} bytes; sends to other instances fail.")]
+    public static partial void BufferFull(ILogger logger, int messageCount, long byteCount);
+
+    [LoggerMessage(EventId = 47, EventName = "BufferedMessagesExpired", Level = LogLevel.Warning,
+        Message = "Dropped {Count} buffered messages older than {MaxAge} (WsHubOptions.OutageBufferMaxAge) when Redis came back.")]
+    public static partial void BufferedMessagesExpired(ILogger logger, int count, TimeSpan maxAge);
+
+    [LoggerMessage(EventId = 48, EventName = "BufferFlushed", Level = LogLevel.Information,
+        Message = "Sent {Count} messages that waited while Redis was unreachable.")]
+    public static partial void BufferFlushed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 49, EventName = "SlowConnectionAborted", Level = LogLevel.Warning,
+        Message = "Aborted connection {ConnectionId} because {BacklogBytes} bytes wait to be written to it, more than WsHubOptions.MaxConnectionBacklogBytes.")]
+    public static partial void SlowConnectionAborted(ILogger logger, string connectionId, long backlogBytes);
+
+    [LoggerMessage(EventId = 9, EventName = "OutageStarted", Level = LogLevel.Warning,
+        Message = "Lost the connection to Redis; messages for other instances wait in the outage buffer.")]
+    public static partial void OutageStarted(ILogger logger);
+
+    [LoggerMessage(EventId = 10, EventName = "OutageEnded", Level = LogLevel.Information,
+        Message = "Redis is back and {ReadyCount} of {ExpectedCount} other instances subscribed again after {Waited}.")]
+    public static partial void OutageEnded(ILogger logger, int readyCount, int expectedCount, TimeSpan waited);
+
     [LoggerMessage(EventId = 60, EventName = "HeartbeatFailed", Level = LogLevel.Warning,
         Message = "The heartbeat of instance {InstanceId} failed; it retries in {Interval}.")]
     public static partial void HeartbeatFailed(ILogger logger, string instanceId, TimeSpan interval, Exception exception);
