@@ -54,12 +54,28 @@ internal sealed class ArrivalLog
         var missing = Enumerable.Range(0, (int)lastNumber + 1).Select(n => (long)n).Except(numbers).ToList();
         var duplicates = numbers.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         var outOfOrder = numbers.Zip(numbers.Skip(1)).FirstOrDefault(pair => pair.Second < pair.First);
-        return $"{numbers.Count} received; missing [{Join(missing)}]; duplicates [{Join(duplicates)}]; "
+        return $"{numbers.Count} received; missing [{Ranges(missing)}]; duplicates [{Ranges(duplicates)}]; "
             + (outOfOrder == default ? "none out of order" : $"{outOfOrder.Second} arrived after {outOfOrder.First}");
     }
 
-    private static string Join(List<long> numbers) =>
-        numbers.Count <= 20 ? string.Join(",", numbers) : string.Join(",", numbers.Take(20)) + $",... ({numbers.Count})";
+    private static string Ranges(List<long> numbers)
+    {
+        var ranges = new List<string>();
+        var sorted = numbers.Order().ToList();
+        for (var start = 0; start < sorted.Count;)
+        {
+            var end = start;
+            while (end + 1 < sorted.Count && sorted[end + 1] == sorted[end] + 1)
+            {
+                end++;
+            }
+
+            ranges.Add(start == end ? $"{sorted[start]}" : $"{sorted[start]}-{sorted[end]}");
+            start = end + 1;
+        }
+
+        return string.Join(",", ranges);
+    }
 
     /// <summary>One received message: its number and the <see cref="Stopwatch"/> timestamp of its arrival.</summary>
     public readonly record struct Arrival(long Number, long Timestamp);

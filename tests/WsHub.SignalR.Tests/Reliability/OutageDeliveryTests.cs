@@ -95,7 +95,7 @@ public sealed class OutageDeliveryTests
         // Messages sent while Redis was down reached the members on the sending server at once.
         foreach (var log in logs.Where(log => log.Name.StartsWith('A')))
         {
-            var duringOutage = log.Arrivals.Where(arrival => sentAt[arrival.Number] > killedAt && arrival.Number < RestartAt).ToList();
+            var duringOutage = log.Arrivals.Where(arrival => arrival.Number < RestartAt && sentAt[arrival.Number] > killedAt).ToList();
             duringOutage.Should().NotBeEmpty("messages were sent between the kill and the restart (run {0})", run);
             var latencies = duringOutage.Select(arrival => Stopwatch.GetElapsedTime(sentAt[arrival.Number], arrival.Timestamp)).ToList();
             latencies.Max().Should().BeLessThan(
