@@ -15,13 +15,15 @@ public sealed class SlowClientTests(ITestOutputHelper output)
 {
     private const string GroupName = "room";
     private const int MemberCount = 100;
-    private const int ProbeCount = 60;
+    private const int ProbeCount = 40;
+    private const int Rounds = 5;
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(15);
     private static readonly TimeSpan Timeout = TestTimeouts.Default;
 
-    // NOTE: the contract asks for at most 1.2 times the p99 without the stalled client. On 2 shared CPU cores the p99
-    // of a few thousand samples varies more than that between two runs without any stalled client, so the test
-    // allows 2 times or 20 ms more, whichever is larger, and writes both numbers to the test output.
+    // NOTE: the target is at most 1.2 times the p99 without the stalled client, but on a 2-core VM, with the servers
+    // and the 100 clients in one process, the p99 of single rounds without any stalled member ranged from 7 ms to
+    // 310 ms. The test therefore compares median rounds, allows 2 times or 20 ms more, whichever is larger, and
+    // writes every round to the test output.
     private const double MaxP99Ratio = 2.0;
     private static readonly TimeSpan MaxP99Increase = TimeSpan.FromMilliseconds(20);
 
@@ -33,16 +35,11 @@ public sealed class SlowClientTests(ITestOutputHelper output)
         var logs = await ConnectMembersAsync(cluster);
         var sender = cluster.A.LifetimeManager;
 
-        // Warm up both paths, then measure without a stalled member.
-        await MeasureP99Async(sender, logs, firstNumber: 0, count: 20);
-        var baseline = await MeasureP99Async(sender, logs, firstNumber: 1_000, count: ProbeCount);
-
-        // The stalled member is on the sending server, whose writes it would hold up if writes were awaited in turn.
         await using var stalled = await StalledWebSocketClient.ConnectAsync(cluster.A.HubUrl);
         await Backplane.WaitUntilRegisteredAsync(cluster.A, stalled.ConnectionId);
-        await sender.AddToGroupAsync(stalled.ConnectionId, GroupName).WaitAsync(Timeout);
 
-        // Fill the stalled member's socket and send buffers with 512 KB, half the default backlog bound.
+        // Fill the stalled member's socket and send buffers with 512 KB, half the default backlog bound. It is on the
+        // sending server, whose writes it would hold up if the backplane waited for each write in turn.
         await sender.AddToGroupAsync(stalled.ConnectionId, "filler").WaitAsync(Timeout);
         var filler = new string('f', 32 * 1024);
         for (var index = 0; index < 16; index++)
@@ -50,11 +47,29 @@ public sealed class SlowClientTests(ITestOutputHelper output)
             await sender.SendGroupAsync("filler", TestHub.MessageMethod, [filler]).WaitAsync(Timeout);
         }
 
-        var stalledRun = await MeasureP99Async(sender, logs, firstNumber: 2_000, count: ProbeCount);
+        // Rounds without and with the stalled member in the group alternate, so that a pause of the whole process
+        // (a garbage collection, a new thread-pool thread) spoils one round and not a whole side, and the median
+        // round of each side is compared.
+        await MeasureP99Async(sender, logs, firstNumber: 0, count: 50);
+        var without = new List<TimeSpan>();
+        var with = new List<TimeSpan>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            var first = 1_000 * (round + 1);
+            without.Add(await MeasureP99Async(sender, logs, first, ProbeCount));
+            await sender.AddToGroupAsync(stalled.ConnectionId, GroupName).WaitAsync(Timeout);
+            with.Add(await MeasureP99Async(sender, logs, first + 500, ProbeCount));
+            await sender.RemoveFromGroupAsync(stalled.ConnectionId, GroupName).WaitAsync(Timeout);
+        }
+
+        var baseline = Median(without);
+        var stalledRun = Median(with);
+        output.WriteLine("p99 per round without: " + string.Join(", ", without.Select(p => $"{p.TotalMilliseconds:F1} ms")));
+        output.WriteLine("p99 per round with:    " + string.Join(", ", with.Select(p => $"{p.TotalMilliseconds:F1} ms")));
 
         var ratio = stalledRun.TotalMilliseconds / baseline.TotalMilliseconds;
         output.WriteLine(
-            $"p99 latency of {MemberCount} members: {baseline.TotalMilliseconds:F1} ms without, "
+            $"median p99 latency of {MemberCount} members: {baseline.TotalMilliseconds:F1} ms without, "
             + $"{stalledRun.TotalMilliseconds:F1} ms with a stalled member (ratio {ratio:F2})");
         var bound = TimeSpan.FromTicks(Math.Max((long)(baseline.Ticks * MaxP99Ratio), (baseline + MaxP99Increase).Ticks));
         stalledRun.Should().BeLessThanOrEqualTo(
@@ -114,6 +129,8 @@ public sealed class SlowClientTests(ITestOutputHelper output)
             "the reading member receives the message sent after the abort");
         received.Should().HaveCount(sent + 1, "the reading member receives every message, {0} large ones and the last", sent);
     }
+
+    private static TimeSpan Median(List<TimeSpan> values) => values.Order().ElementAt(values.Count / 2);
 
     private async Task<List<ArrivalLog>> ConnectMembersAsync(TestCluster cluster)
     {
