@@ -10,8 +10,8 @@ namespace WsHub.SignalR.Tests.Infrastructure;
 /// </summary>
 /// <remarks>
 /// A meter created through the app's <see cref="IMeterFactory"/> has that factory as its scope, so a recorder bound
-/// to one app sees only that app. A meter without a scope (a static meter) is shared by every app in the test
-/// process, and then the recorder sees the measurements of all of them.
+/// to one app records only that app. A meter without a scope (a static meter) is shared by every app in the test
+/// process, and then the recorder records the measurements of all of them.
 /// </remarks>
 public sealed class MetricRecorder : IDisposable
 {

@@ -40,7 +40,7 @@ public sealed class StalledWebSocketClient : IAsyncDisposable
 
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
         {
-            // Set before connecting, so the TCP window the server sees stays small.
+            // Set before connecting, so the TCP window that the server gets stays small.
             ReceiveBufferSize = ReceiveBufferSize,
         };
         try

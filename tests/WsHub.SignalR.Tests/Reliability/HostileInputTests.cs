@@ -33,7 +33,7 @@ public sealed class HostileInputTests
     [InlineData(Target.All)]
     [InlineData(Target.Group)]
     [InlineData(Target.Instance)]
-    public async Task Receive_HostilePayloads_DroppedCountedAndLaterMessagesDelivered(Target target)
+    public async Task Receive_HostilePayloads_DroppedAndCounted(Target target)
     {
         await using var redis = await RedisServer.StartAsync();
         await using var cluster = await TestCluster.StartAsync(redis, serverCount: 2);
@@ -73,7 +73,7 @@ public sealed class HostileInputTests
     }
 
     [Fact]
-    public async Task SendAsync_MessageOverMaxMessageSize_RejectedBeforeAnythingIsSent()
+    public async Task Send_OverMaxMessageSize_RejectedBeforeSending()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var cluster = await TestCluster.StartAsync(

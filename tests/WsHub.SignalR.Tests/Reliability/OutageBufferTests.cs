@@ -7,7 +7,7 @@ using WsHub.SignalR.Tests.Infrastructure;
 namespace WsHub.SignalR.Tests.Reliability;
 
 /// <summary>
-/// The outage buffer keeps remote messages while Redis is down, up to its count, byte and age bounds; past a bound a
+/// The outage buffer keeps remote messages while Redis is down, up to its count, byte and age bounds. Past a bound a
 /// send fails, the drop is counted and the health check reports it.
 /// </summary>
 [Collection(ReliabilityCollection.Name)]
@@ -17,7 +17,7 @@ public sealed class OutageBufferTests
     private static readonly TimeSpan Timeout = TestTimeouts.Default;
 
     [Fact]
-    public async Task SendGroupAsync_CountBoundReached_ThrowsCountsAndReportsUnhealthy()
+    public async Task SendGroupAsync_BufferCountReached_Throws()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var cluster = await StartClusterAsync(redis, options => options.OutageBufferMaxMessages = 5);
@@ -70,7 +70,7 @@ public sealed class OutageBufferTests
         await redis.KillAsync();
         await Backplane.WaitForHealthAsync(cluster.A, HealthStatus.Degraded, Timeout);
 
-        // Each message holds 2,000 characters, so a few fit in 10,000 bytes in any encoding and ten never do.
+        // Each message contains 2,000 characters, so a few fit in 10,000 bytes in any encoding and ten never do.
         var sender = cluster.A.LifetimeManager;
         var text = new string('x', 2_000);
         var accepted = new List<string>();
@@ -105,7 +105,7 @@ public sealed class OutageBufferTests
     }
 
     [Fact]
-    public async Task SendGroupAsync_MessageOlderThanMaxAge_ExpiresAndIsNotDelivered()
+    public async Task SendGroupAsync_MessageOlderThanMaxAge_NotDelivered()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var cluster = await StartClusterAsync(redis, options => options.OutageBufferMaxAge = TimeSpan.FromSeconds(1));

@@ -30,7 +30,7 @@ public sealed class OutageLatencyTests
     [Theory]
     [InlineData(Outage.Killed)]
     [InlineData(Outage.Paused)]
-    public async Task SendToGroupHubCall_RedisUnreachable_CompletesWithinOperationTimeout(Outage outage)
+    public async Task SendToGroup_RedisUnreachable_WithinOperationTimeout(Outage outage)
     {
         await using var redis = await RedisServer.StartAsync();
         await using var cluster = await TestCluster.StartAsync(

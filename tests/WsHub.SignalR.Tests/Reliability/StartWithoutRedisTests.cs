@@ -16,7 +16,7 @@ public sealed class StartWithoutRedisTests
     [Fact]
     public async Task StartAsync_RedisAppearsLater_CrossServerDeliveryStarts()
     {
-        // Start and kill a server to reserve a port that nothing listens on; RestartAsync later starts Redis there.
+        // Start and kill a server to reserve a port that nothing listens on. RestartAsync later starts Redis there.
         await using var redis = await RedisServer.StartAsync();
         await redis.KillAsync();
 
