@@ -26,12 +26,13 @@ public sealed class AuthTests
     /// channel prefix. Keys and channels are limited to the prefix. The commands are those that the registry scripts,
     /// the presence reads, publish and subscribe use, plus what StackExchange.Redis 3.4 sends on connect (CLIENT
     /// SETNAME and ID, INFO, ECHO, SCRIPT LOAD) and its configuration channel. Redis 7.2 and later also need
-    /// <c>+client|setinfo</c>. Removing any command here adds a denial to <c>ACL LOG</c> (Redis 7.0.15), and
-    /// removing EVAL, EVALSHA or ECHO breaks delivery.
+    /// <c>+client|setinfo</c>. Removing any command here adds a denial to <c>ACL LOG</c> (Redis 7.0.15). Without EVAL,
+    /// EVALSHA or ECHO delivery fails, and without PUBSUB NUMSUB, which the recovery after an outage runs, delivery
+    /// across servers never resumes after Redis restarts.
     /// </summary>
     public const string AclRules =
         "resetkeys resetchannels ~{prefix}:* &{prefix}:* &__Booksleeve_MasterChanged -@all "
-        + "+eval +evalsha +script|load +publish +subscribe +unsubscribe +echo +info +client|setname +client|id "
+        + "+eval +evalsha +script|load +publish +subscribe +unsubscribe +pubsub|numsub +echo +info +client|setname +client|id "
         + "+time +del +pexpire +hset +hget +hmget +hdel +hgetall +hlen +sadd +srem +smembers +scard +sscan "
         + "+zadd +zrem +zscore +zrange +zrangebyscore";
 
@@ -62,7 +63,6 @@ public sealed class AuthTests
         }
 
         await redis.ExecuteAsync("ACL", ["SETUSER", AclUser, "reset", "on", ">" + Password, .. rules]);
-        await redis.ExecuteAsync("ACL", "LOG", "RESET");
         var configuration = $"{redis.ConnectionString},user={AclUser},password={Password}";
         await using var cluster = await TestCluster.StartAsync(
             redis,
@@ -83,9 +83,29 @@ public sealed class AuthTests
         var members = await presence.GetGroupMembersAsync(GroupName).WaitAsync(Timeout);
         members.Should().NotBeNull();
         var onB = await cluster.ConnectAsync(cluster.B);
+        await cluster.B.LifetimeManager.AddToGroupAsync(onB.ConnectionId, GroupName).WaitAsync(Timeout);
         var result = await cluster.A.LifetimeManager.InvokeConnectionAsync<int>(
             onB.ConnectionId, TestClient.AddOneMethod, [41], CancellationToken.None).WaitAsync(Timeout);
         result.Should().Be(42);
+
+        await ExpectNoDenialsAsync(redis);
+
+        // After an outage each server checks with PUBSUB NUMSUB that the others listen again. The restarted server is
+        // empty, so the user is created again; the servers reconnect about a second later at the earliest.
+        await redis.RestartAsync();
+        await redis.ExecuteAsync("ACL", ["SETUSER", AclUser, "reset", "on", ">" + Password, .. rules]);
+        var attempt = 0;
+        var received = new List<string>();
+        await Poll.WaitUntilAsync(
+            async () =>
+            {
+                var text = $"after restart {attempt++}";
+                await cluster.A.LifetimeManager.SendGroupAsync(GroupName, TestHub.MessageMethod, [text]).WaitAsync(Timeout);
+                received.AddRange(onB.DrainReceived().Select(message => message.Text));
+                return received.Any(message => message.StartsWith("after restart", StringComparison.Ordinal));
+            },
+            TimeSpan.FromSeconds(20),
+            "a group message crosses to server B after Redis restarted");
 
         // A stopped server is removed from the registry by the other, through the clean-up script.
         await cluster.B.DisposeAsync();
@@ -94,6 +114,11 @@ public sealed class AuthTests
             Timeout,
             "server A finds that server B left");
 
+        await ExpectNoDenialsAsync(redis);
+    }
+
+    private static async Task ExpectNoDenialsAsync(RedisServer redis)
+    {
         var log = (RedisResult[])(await redis.ExecuteAsync("ACL", "LOG"))!;
         var denials = log.Where(entry => !ProbesDeniedOnConnect.Contains(DeniedObject(entry))).ToArray();
         denials.Should().BeEmpty("the ACL rules '{0}' allow every command WsHub sends; ACL LOG: {1}", AclRules, Describe(denials));
