@@ -37,8 +37,8 @@ public sealed class WsHubOptions
 
     /// <summary>
     /// The prefix of every Redis channel and key that WsHub uses. Apps that share one Redis must use different
-    /// prefixes. The prefix applies however the connection is made, and the
-    /// <see cref="ConfigurationOptions.ChannelPrefix"/> of the connection is not used. Default: <c>wshub</c>.
+    /// prefixes. The prefix applies however the connection is made: a string, options, a factory or a shared
+    /// multiplexer. Default: <c>wshub</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The value is empty, longer than 128 characters, or contains braces.</exception>
     public string ChannelPrefix

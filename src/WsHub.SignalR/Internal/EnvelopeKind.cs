@@ -1,0 +1,31 @@
+namespace WsHub.SignalR.Internal;
+
+/// <summary>
+/// The kind of a backplane envelope. Values are part of the wire format and never change meaning.
+/// </summary>
+internal enum EnvelopeKind
+{
+    /// <summary>A hub message for every local member of a channel (all or one group), minus excluded connections.</summary>
+    Broadcast = 1,
+
+    /// <summary>A hub message for the listed connections that the receiving instance holds.</summary>
+    Connections = 2,
+
+    /// <summary>A hub message for every local connection of the listed users.</summary>
+    Users = 3,
+
+    /// <summary>A request to add a local connection to a group or remove it from one.</summary>
+    GroupCommand = 4,
+
+    /// <summary>The acknowledgement of a <see cref="GroupCommand"/>.</summary>
+    GroupAck = 5,
+
+    /// <summary>A client-result invocation for a connection that the receiving instance holds.</summary>
+    Invocation = 6,
+
+    /// <summary>The completion of an <see cref="Invocation"/>, sent back to the requesting instance.</summary>
+    InvocationResult = 7,
+
+    /// <summary>The requester gave up on an <see cref="Invocation"/>, so the holder can drop it.</summary>
+    InvocationCancel = 8,
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.SignalR;
+using StackExchange.Redis;
+
+namespace WsHub.SignalR.Internal;
+
+/// <summary>
+/// The local members of one group and the state of the group's Redis subscription. Members and subscription state
+/// change under the lock of this object; delivery reads <see cref="Members"/> without it.
+/// </summary>
+internal sealed class LocalGroup(string name)
+{
+    public string Name { get; } = name;
+
+    public HubConnectionStore Members { get; } = new();
+
+    /// <summary>The subscription while the group has, or recently had, local members; null otherwise.</summary>
+    public Task<ChannelMessageQueue>? Subscription { get; set; }
+
+    /// <summary>The last unsubscribe, which a new subscribe waits for so the two never overlap in Redis.</summary>
+    public Task Unsubscribed { get; set; } = Task.CompletedTask;
+
+    /// <summary>Changes on every membership change, so a delayed unsubscribe can tell that it is stale.</summary>
+    public int Version { get; set; }
+
+    /// <summary>True once the group left the dictionary; a caller holding it must look the group up again.</summary>
+    public bool Removed { get; set; }
+}

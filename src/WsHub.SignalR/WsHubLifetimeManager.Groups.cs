@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.SignalR;
+using WsHub.SignalR.Internal;
+
+namespace WsHub.SignalR;
+
+public sealed partial class WsHubLifetimeManager<THub>
+{
+    /// <inheritdoc />
+    /// <remarks>
+    /// For a connection on another instance, completes when that instance has applied the change. For a connection
+    /// that exists on no instance, completes at once and does nothing.
+    /// </remarks>
+    public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+    {
+        ValidateName(connectionId, nameof(connectionId));
+        ValidateName(groupName, nameof(groupName));
+
+        var connection = _connections[connectionId];
+        if (connection is not null)
+        {
+            return AddToLocalGroupAsync(connection, groupName);
+        }
+
+        return SendGroupCommandAsync(connectionId, groupName, add: true, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// For a connection on another instance, completes when that instance has applied the change. For a connection
+    /// that exists on no instance, completes at once and does nothing.
+    /// </remarks>
+    public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+    {
+        ValidateName(connectionId, nameof(connectionId));
+        ValidateName(groupName, nameof(groupName));
+
+        var connection = _connections[connectionId];
+        if (connection is not null)
+        {
+            RemoveFromLocalGroup(connection, groupName);
+            return Task.CompletedTask;
+        }
+
+        return SendGroupCommandAsync(connectionId, groupName, add: false, cancellationToken);
+    }
+
+    private Task AddToLocalGroupAsync(HubConnectionContext connection, string groupName)
+    {
+        var feature = connection.Features.Get<WsHubConnectionFeature>();
+        if (feature is null || !feature.TryAddGroup(groupName))
+        {
+            return Task.CompletedTask;
+        }
+
+        return _groups.AddAsync(connection, groupName).WaitAsync(_options.OperationTimeout);
+    }
+
+    private void RemoveFromLocalGroup(HubConnectionContext connection, string groupName)
+    {
+        var feature = connection.Features.Get<WsHubConnectionFeature>();
+        if (feature is not null && feature.RemoveGroup(groupName))
+        {
+            _groups.Remove(connection, groupName);
+        }
+    }
+
+    private async Task SendGroupCommandAsync(string connectionId, string groupName, bool add, CancellationToken cancellationToken)
+    {
+        var registry = await GetRegistryAsync();
+        var (commandId, acknowledged) = _acks.Create();
+        try
+        {
+            var payload = EnvelopeCodec.WriteGroupCommand(_instanceId, commandId, connectionId, groupName, add);
+            var holders = await registry.RouteToConnectionsAsync([connectionId], payload).WaitAsync(_options.OperationTimeout, cancellationToken);
+            var holder = holders[0];
+            if (holder is null || holder == _instanceId)
+            {
+                // The connection exists nowhere, or disconnected from this instance a moment ago.
+                return;
+            }
+
+            try
+            {
+                await acknowledged.WaitAsync(_options.OperationTimeout, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                var action = add ? "adding" : "removing";
+                var preposition = add ? "to" : "from";
+                throw new TimeoutException(
+                    $"Instance '{holder}' did not acknowledge {action} connection '{connectionId}' {preposition} group '{groupName}' "
+                    + $"within {_options.OperationTimeout.TotalSeconds:0.###} s (WsHubOptions.OperationTimeout).");
+            }
+        }
+        finally
+        {
+            _acks.Remove(commandId);
+        }
+    }
+
+    private async Task ApplyGroupCommandAsync(BackplaneEnvelope envelope)
+    {
+        var connectionId = envelope.ConnectionId!;
+        var groupName = envelope.GroupName!;
+        try
+        {
+            var connection = _connections[connectionId];
+            if (connection is not null)
+            {
+                if (envelope.AddToGroup)
+                {
+                    await AddToLocalGroupAsync(connection, groupName);
+                }
+                else
+                {
+                    RemoveFromLocalGroup(connection, groupName);
+                }
+            }
+
+            // The acknowledgement goes out also when the connection has just left, so the sender never waits for nothing.
+            await PublishAsync(_names.Instance(envelope.Origin), EnvelopeCodec.WriteGroupAck(_instanceId, envelope.CommandId));
+        }
+        catch (Exception ex)
+        {
+            WsHubLog.GroupCommandFailed(_logger, envelope.Origin, connectionId, groupName, ex);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using WsHub.SignalR.Internal;
+
+namespace WsHub.SignalR;
+
+public sealed partial class WsHubLifetimeManager<THub>
+{
+    private OutgoingMessage CreateMessage(string methodName, object?[] args)
+    {
+        ArgumentNullException.ThrowIfNull(methodName);
+
+        return CreateMessage(new InvocationMessage(methodName, args));
+    }
+
+    private OutgoingMessage CreateMessage(HubMessage hubMessage)
+    {
+        var messages = new SerializedMessage[_protocols.Count];
+        for (var i = 0; i < _protocols.Count; i++)
+        {
+            var bytes = _protocols[i].GetMessageBytes(hubMessage);
+            if (bytes.Length > _options.MaxMessageSize)
+            {
+                throw new InvalidOperationException(
+                    $"The message is {bytes.Length} bytes in hub protocol '{_protocols[i].Name}', more than the maximum of "
+                    + $"{_options.MaxMessageSize} bytes (WsHubOptions.MaxMessageSize). Nothing was sent.");
+            }
+
+            messages[i] = new SerializedMessage(_protocols[i].Name, bytes);
+        }
+
+        return new OutgoingMessage(messages);
+    }
+
+    private void ValidateName(string name, string parameterName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name, parameterName);
+        if (name.Length > _options.MaxNameLength)
+        {
+            throw new ArgumentException(
+                $"The name is {name.Length} characters long, more than the maximum of {_options.MaxNameLength} (WsHubOptions.MaxNameLength).",
+                parameterName);
+        }
+    }
+
+    private void ValidateNames(IReadOnlyList<string> names, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(names, parameterName);
+        foreach (var name in names)
+        {
+            ValidateName(name, parameterName);
+        }
+    }
+
+    private void WriteToMembers(HubConnectionStore members, OutgoingMessage message, IReadOnlyList<string>? excludedConnectionIds)
+    {
+        foreach (var connection in members)
+        {
+            if (excludedConnectionIds is not null && Contains(excludedConnectionIds, connection.ConnectionId))
+            {
+                continue;
+            }
+
+            WriteWithoutWaiting(connection, message.Hub);
+        }
+    }
+
+    /// <summary>
+    /// Starts a write and returns without waiting for it, so one slow or failing connection never holds up the
+    /// others or the loop that reads from Redis. A failure is logged.
+    /// </summary>
+    private void WriteWithoutWaiting(HubConnectionContext connection, SerializedHubMessage message)
+    {
+        ValueTask write;
+        try
+        {
+            write = connection.WriteAsync(message);
+        }
+        catch (Exception ex)
+        {
+            WsHubLog.WriteFailed(_logger, connection.ConnectionId, ex);
+            return;
+        }
+
+        if (!write.IsCompletedSuccessfully)
+        {
+            _ = ObserveWriteAsync(write, connection.ConnectionId);
+        }
+    }
+
+    private void WriteWithoutWaiting(HubConnectionContext connection, HubMessage message)
+    {
+        ValueTask write;
+        try
+        {
+            write = connection.WriteAsync(message);
+        }
+        catch (Exception ex)
+        {
+            WsHubLog.WriteFailed(_logger, connection.ConnectionId, ex);
+            return;
+        }
+
+        if (!write.IsCompletedSuccessfully)
+        {
+            _ = ObserveWriteAsync(write, connection.ConnectionId);
+        }
+    }
+
+    private async Task ObserveWriteAsync(ValueTask write, string connectionId)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception ex)
+        {
+            WsHubLog.WriteFailed(_logger, connectionId, ex);
+        }
+    }
+
+    private static bool Contains(IReadOnlyList<string> values, string value)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (string.Equals(values[i], value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
