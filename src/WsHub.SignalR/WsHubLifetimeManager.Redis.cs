@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using WsHub.SignalR.Internal;
 
@@ -16,6 +17,11 @@ public sealed partial class WsHubLifetimeManager<THub>
     private InstanceRegistry? _registry;
     private Task? _heartbeatLoop;
     private int _disposed;
+    private long _publishesInFlight;
+    private long _publishFailureCount;
+
+    // Past this many unanswered publishes, callers wait for Redis, so a slow Redis cannot fill memory.
+    private const int MaxPublishesInFlight = 4096;
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -70,11 +76,65 @@ public sealed partial class WsHubLifetimeManager<THub>
         return _registry!;
     }
 
-    private async Task PublishAsync(RedisChannel channel, byte[] payload)
+    /// <summary>
+    /// Hands a message to StackExchange.Redis, which writes commands in call order, and returns without waiting for
+    /// the reply unless more than <see cref="MaxPublishesInFlight"/> publishes are waiting for one. A publish that
+    /// fails after this returns is logged and counted.
+    /// </summary>
+    private Task PublishAsync(RedisChannel channel, byte[] payload)
+    {
+        if (_start is not { IsCompletedSuccessfully: true })
+        {
+            return PublishAfterStartAsync(channel, payload);
+        }
+
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            WsHubLog.Publishing(_logger, channel.ToString());
+        }
+
+        return TrackPublish(_subscriber!.PublishAsync(channel, payload));
+    }
+
+    /// <summary>
+    /// Returns at once for a publish that is still waiting for Redis, unless too many are, in which case the caller
+    /// waits for this one. A failure that nobody waits for is logged and counted.
+    /// </summary>
+    private Task TrackPublish(Task publish)
+    {
+        if (publish.IsCompletedSuccessfully)
+        {
+            return Task.CompletedTask;
+        }
+
+        var inFlight = Interlocked.Increment(ref _publishesInFlight);
+        publish.ContinueWith(
+            static (task, state) => ((WsHubLifetimeManager<THub>)state!).OnPublishCompleted(task),
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+        return inFlight > MaxPublishesInFlight ? publish.WaitAsync(_options.OperationTimeout) : Task.CompletedTask;
+    }
+
+    private async Task PublishAfterStartAsync(RedisChannel channel, byte[] payload)
     {
         await EnsureStartedAsync().WaitAsync(_options.OperationTimeout);
-        WsHubLog.Publishing(_logger, channel.ToString());
-        await _subscriber!.PublishAsync(channel, payload).WaitAsync(_options.OperationTimeout);
+        await PublishAsync(channel, payload);
+    }
+
+    private void OnPublishCompleted(Task publish)
+    {
+        Interlocked.Decrement(ref _publishesInFlight);
+        if (publish.IsFaulted)
+        {
+            var count = Interlocked.Increment(ref _publishFailureCount);
+            if (count <= 10 || count % 1000 == 0)
+            {
+                WsHubLog.PublishFailed(_logger, count, publish.Exception.GetBaseException());
+            }
+        }
     }
 
     private async Task<bool> TryEnsureStartedAsync()
@@ -269,7 +329,11 @@ public sealed partial class WsHubLifetimeManager<THub>
             }
 
             var envelope = EnvelopeCodec.Read(payload);
-            WsHubLog.Received(_logger, envelope.Kind, envelope.Origin, channelMessage.Channel.ToString());
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                WsHubLog.Received(_logger, envelope.Kind, envelope.Origin, channelMessage.Channel.ToString());
+            }
+
             return envelope;
         }
         catch (EnvelopeFormatException ex)

@@ -265,8 +265,8 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
         }
 
         var registry = await GetRegistryAsync();
-        await registry.RouteToUsersAsync(userIds, EnvelopeCodec.WriteTargeted(EnvelopeKind.Users, _instanceId, userIds, message.Messages))
-            .WaitAsync(_options.OperationTimeout);
+        var payload = EnvelopeCodec.WriteTargeted(EnvelopeKind.Users, _instanceId, userIds, message.Messages);
+        await TrackPublish(registry.RouteToUsersAsync(userIds, payload));
     }
 
     private Task SendToRemoteConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args)
@@ -278,7 +278,7 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
     {
         var registry = await GetRegistryAsync();
         var payload = EnvelopeCodec.WriteTargeted(EnvelopeKind.Connections, _instanceId, connectionIds, message.Messages);
-        await registry.RouteToConnectionsAsync(connectionIds, payload).WaitAsync(_options.OperationTimeout);
+        await TrackPublish(registry.RouteToConnectionsAsync(connectionIds, payload));
     }
 
     private void AddLocalUser(string userId, HubConnectionContext connection)

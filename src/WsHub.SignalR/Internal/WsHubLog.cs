@@ -66,6 +66,10 @@ internal static partial class WsHubLog
         Message = "Handling a message from channel {Channel} failed.")]
     public static partial void ReceiveFailed(ILogger logger, string channel, Exception exception);
 
+    [LoggerMessage(EventId = 45, EventName = "PublishFailed", Level = LogLevel.Warning,
+        Message = "A publish to Redis failed, so other instances missed that message; {FailedCount} failed so far.")]
+    public static partial void PublishFailed(ILogger logger, long failedCount, Exception exception);
+
     [LoggerMessage(EventId = 60, EventName = "HeartbeatFailed", Level = LogLevel.Warning,
         Message = "The heartbeat of instance {InstanceId} failed; it retries in {Interval}.")]
     public static partial void HeartbeatFailed(ILogger logger, string instanceId, TimeSpan interval, Exception exception);
