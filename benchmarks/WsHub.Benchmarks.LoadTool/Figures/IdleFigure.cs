@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR.Client;
 using WsHub.Benchmarks.LoadTool.Clients;
 using WsHub.Benchmarks.LoadTool.Processes;
 using WsHub.Benchmarks.LoadTool.Results;
@@ -16,8 +17,17 @@ internal static class IdleFigure
     {
         var options = context.Options;
         var instances = await context.StartInstancesAsync();
+        List<HubConnection> warmClients = [];
         try
         {
+            // One client per instance, in no group, before the baseline: a backplane may connect to Redis lazily, and
+            // the first connection also pays one-time costs that do not belong to the per-connection memory.
+            warmClients = instances.Select(i => context.Factory.Create(i.HubUrl)).ToList();
+            foreach (var client in warmClients)
+            {
+                await client.StartAsync(context.CancellationToken).WaitAsync(ClientFactory.OperationTimeout, context.CancellationToken);
+            }
+
             var baseline = await WaitForStableChannelCountAsync(context);
             var before = await ReadResidentBytesAsync(context, instances);
 
@@ -33,6 +43,7 @@ internal static class IdleFigure
         }
         finally
         {
+            await ClientFactory.DisposeAllAsync(warmClients);
             await FigureContext.StopInstancesAsync(instances);
         }
     }

@@ -40,7 +40,7 @@ internal static class MetricCatalog
         new(ConnectGrouped, 3, $"Time until all {options.ConnectClients} are in groups", "s", false, string.Empty, null, true),
         new(Channels, 4, $"Redis channels, {options.IdleClients} clients in {options.IdleGroups} groups", "channels", false,
             $"<= baseline + {options.IdleGroups} groups", r => CheckChannels(r, options.IdleGroups), true),
-        new(ChannelsBaseline, 4, "Redis channels before any client (baseline)", "channels", false, string.Empty, null, false),
+        new(ChannelsBaseline, 4, "Redis channels, 1 client per instance, no group (baseline)", "channels", false, string.Empty, null, false),
         new(MemoryPerThousand, 5, "Server working set per 1000 idle connections", "MiB", false, "<= official",
             r => AtMost(r, MemoryPerThousand, Backplane.Official, 1), true),
         new(StallP99Without, 6, "Group p99, all members read", "ms", false, string.Empty, null, true),
