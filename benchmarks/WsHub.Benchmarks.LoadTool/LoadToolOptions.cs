@@ -26,6 +26,7 @@ internal sealed class LoadToolOptions
           --payload BYTES          payload size of a group message (default 64)
           --window N               InvokeAsync calls in flight per sender in figure 1 (default 32)
           --rate N                 messages per second in figures 2 and 6 (default 1000)
+          --stall-fill KIB         data sent to the stalled group before each figure 6 measurement (default 4096)
           --connect-clients N      clients connected in figure 3 (default 5000)
           --connect-groups N       groups joined in figure 3 (default 100)
           --connect-concurrency N  connects in flight in figure 3 (default 100)
@@ -66,6 +67,12 @@ internal sealed class LoadToolOptions
     public int Window { get; private set; } = 32;
 
     public int Rate { get; private set; } = 1000;
+
+    /// <summary>
+    /// Kibibytes sent to the group of figure 6 before each measurement, in 16 KiB messages, so that the stalled
+    /// member's socket and pipe buffers are full when the measurement starts.
+    /// </summary>
+    public int StallFillKibibytes { get; private set; } = 4096;
 
     public int ConnectClients { get; private set; } = 5000;
 
@@ -173,6 +180,7 @@ internal sealed class LoadToolOptions
             case "--payload": PayloadBytes = ParseInt(name, value, 0, 16 * 1024); break;
             case "--window": Window = ParseInt(name, value, 1, 10_000); break;
             case "--rate": Rate = ParseInt(name, value, 1, 100_000); break;
+            case "--stall-fill": StallFillKibibytes = ParseInt(name, value, 0, 1024 * 1024); break;
             case "--connect-clients": ConnectClients = ParseInt(name, value, 1, 15_000); break;
             case "--connect-groups": ConnectGroups = ParseInt(name, value, 1, 10_000); break;
             case "--connect-concurrency": ConnectConcurrency = ParseInt(name, value, 1, 1000); break;
@@ -200,6 +208,7 @@ internal sealed class LoadToolOptions
         Clients = 20;
         Groups = 4;
         Rate = 200;
+        StallFillKibibytes = 256;
         ConnectClients = 40;
         ConnectGroups = 4;
         ConnectConcurrency = 20;

@@ -3,42 +3,64 @@ using System.Diagnostics;
 namespace WsHub.Benchmarks.LoadTool.Clients;
 
 /// <summary>
-/// Records the time from send to receipt of each delivery while enabled, optionally for some receivers only.
+/// Records the time from the due time of a message to its receipt, for messages from a given sequence number on
+/// and optionally for some receivers only. Filler and warm-up messages have lower sequence numbers.
 /// </summary>
-internal sealed class LatencyRecorder(Func<int, bool>? includeReceiver = null) : IDeliverySink
+internal sealed class LatencyRecorder(long firstMeasuredSequence, Func<int, bool>? includeReceiver = null) : IDeliverySink
 {
     private readonly Lock _lock = new();
-    private readonly List<long> _ticks = new(capacity: 1 << 16);
-    private volatile bool _enabled;
+    private readonly List<double> _milliseconds = new(capacity: 1 << 16);
 
-    public void Enable() => _enabled = true;
-
-    public void Disable() => _enabled = false;
+    /// <summary>The number of latencies recorded so far.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _milliseconds.Count;
+            }
+        }
+    }
 
     public void OnDelivery(int receiver, long sentTimestamp, long sequence)
     {
-        if (!_enabled || (includeReceiver is not null && !includeReceiver(receiver)))
+        if (sequence < firstMeasuredSequence || (includeReceiver is not null && !includeReceiver(receiver)))
         {
             return;
         }
 
-        var elapsed = Stopwatch.GetTimestamp() - sentTimestamp;
+        var elapsed = (Stopwatch.GetTimestamp() - sentTimestamp) * 1000.0 / Stopwatch.Frequency;
         lock (_lock)
         {
-            _ticks.Add(elapsed);
+            _milliseconds.Add(elapsed);
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="count"/> deliveries that never arrived, each with a lower bound of its latency.
+    /// </summary>
+    public void AddUndelivered(long count, double lowerBoundMilliseconds)
+    {
+        lock (_lock)
+        {
+            for (long i = 0; i < count; i++)
+            {
+                _milliseconds.Add(lowerBoundMilliseconds);
+            }
         }
     }
 
     /// <summary>Returns the recorded latencies in milliseconds, sorted.</summary>
     public double[] SortedMilliseconds()
     {
-        long[] copy;
+        double[] copy;
         lock (_lock)
         {
-            copy = [.. _ticks];
+            copy = [.. _milliseconds];
         }
 
         Array.Sort(copy);
-        return copy.Select(t => t * 1000.0 / Stopwatch.Frequency).ToArray();
+        return copy;
     }
 }

@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace WsHub.Benchmarks.LoadTool.Clients;
 
 /// <summary>
-/// Sends group messages at a fixed rate. Every 5 ms it sends the messages that are due by then, so messages leave
-/// in small bursts whose average rate is the requested one.
+/// Sends group messages at a fixed rate. Every millisecond it sends the messages that are due by then. Each message
+/// carries the time it was due, not the time the send call started, so that a sender held up by the server does not
+/// hide the delay from the latency figures (coordinated omission).
 /// </summary>
 internal static class PacedSender
 {
@@ -31,38 +32,49 @@ internal static class PacedSender
         long sent = 0;
         long failed = 0;
         var clock = Stopwatch.StartNew();
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
+        var start = Stopwatch.GetTimestamp();
 
-        // Bounded by the message count, and by twice the duration in case sends block.
-        while (sent < total && clock.Elapsed < duration * 2 + TimeSpan.FromSeconds(1))
+        // Bounded by the message count, and in time by a deadline that also ends a send blocked by the server.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(duration * 2 + TimeSpan.FromSeconds(5));
+        try
         {
-            var due = Math.Min(total, (long)(clock.Elapsed.TotalSeconds * rate) + 1);
-            for (; sent < due; sent++)
+            while (sent < total)
             {
-                var sequence = firstSequence + sent;
-                var arguments = new object[] { groupOf(sequence), Stopwatch.GetTimestamp(), sequence, payload };
-                if (invoke)
+                var dueCount = Math.Min(total, (long)(clock.Elapsed.TotalSeconds * rate) + 1);
+                for (; sent < dueCount; sent++)
                 {
-                    outstanding.Enqueue(connection.InvokeCoreAsync("Publish", arguments, cancellationToken));
-                    while (outstanding.Count > MaxOutstandingInvocations || (outstanding.Count > 0 && outstanding.Peek().IsCompleted))
+                    var sequence = firstSequence + sent;
+                    var due = start + (long)(sent * (double)Stopwatch.Frequency / rate);
+                    var arguments = new object[] { groupOf(sequence), due, sequence, payload };
+                    if (invoke)
                     {
-                        failed += await ObserveAsync(outstanding.Dequeue());
+                        outstanding.Enqueue(connection.InvokeCoreAsync("Publish", arguments, CancellationToken.None));
+                        while (outstanding.Count > MaxOutstandingInvocations || (outstanding.Count > 0 && outstanding.Peek().IsCompleted))
+                        {
+                            failed += await ObserveAsync(outstanding.Dequeue());
+                        }
+                    }
+                    else
+                    {
+                        try
+                        {
+                            await connection.SendCoreAsync("Publish", arguments, deadline.Token);
+                        }
+                        catch (Exception exception) when (exception is not OperationCanceledException)
+                        {
+                            failed++;
+                        }
                     }
                 }
-                else
-                {
-                    try
-                    {
-                        await connection.SendCoreAsync("Publish", arguments, cancellationToken);
-                    }
-                    catch (Exception exception) when (exception is not OperationCanceledException)
-                    {
-                        failed++;
-                    }
-                }
-            }
 
-            await timer.WaitForNextTickAsync(cancellationToken);
+                await timer.WaitForNextTickAsync(deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The deadline passed: the messages not sent by then are not counted as attempted.
         }
 
         while (outstanding.Count > 0)
@@ -80,7 +92,7 @@ internal static class PacedSender
             await invocation.WaitAsync(ClientFactory.OperationTimeout);
             return 0;
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (exception is not OperationCanceledException || exception is TaskCanceledException)
         {
             return 1;
         }

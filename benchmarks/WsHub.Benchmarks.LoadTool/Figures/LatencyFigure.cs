@@ -13,13 +13,12 @@ internal static class LatencyFigure
     {
         var options = context.Options;
         var groupCount = Math.Min(options.Groups, audience.Count);
-        var recorder = new LatencyRecorder();
         var sorted = await PacedLatency.MeasureAsync(
             context,
             audience,
-            recorder,
             sender,
             n => audience.GroupName((int)(n % groupCount)),
+            includeReceiver: null,
             firstSequence);
 
         context.Record(MetricCatalog.LatencyP50, Percentiles.Of(sorted, 50));

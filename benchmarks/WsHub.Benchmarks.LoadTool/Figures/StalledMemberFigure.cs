@@ -38,14 +38,38 @@ internal static class StalledMemberFigure
         audience.Sink = null;
     }
 
-    private static Task<double[]> MeasureGroupAsync(
+    private const int FillMessageBytes = 16 * 1024;
+
+    private static async Task<double[]> MeasureGroupAsync(
         FigureContext context,
         GroupAudience audience,
         HubConnection sender,
         string group,
         long firstSequence)
     {
-        var recorder = new LatencyRecorder(receiver => audience.GroupOf(receiver) == 0);
-        return PacedLatency.MeasureAsync(context, audience, recorder, sender, _ => group, firstSequence);
+        await FillAsync(context, sender, group);
+
+        // The members must finish reading the filler first, or the measurement would time their backlog.
+        var counter = new DeliveryCounter();
+        audience.Sink = counter;
+        await counter.WaitForQuietAsync(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(30), context.CancellationToken);
+
+        return await PacedLatency.MeasureAsync(context, audience, sender, _ => group, r => audience.GroupOf(r) == 0, firstSequence);
+    }
+
+    /// <summary>
+    /// Sends large filler messages with SendAsync, without waiting for the server, so that a stalled member's
+    /// socket and pipe buffers are full before the measurement. The run without a stalled member gets the same
+    /// filler, so both measure the same traffic.
+    /// </summary>
+    private static async Task FillAsync(FigureContext context, HubConnection sender, string group)
+    {
+        var filler = new byte[FillMessageBytes];
+        var count = context.Options.StallFillKibibytes * 1024L / FillMessageBytes;
+        for (long i = 0; i < count; i++)
+        {
+            await sender.SendAsync("Publish", group, System.Diagnostics.Stopwatch.GetTimestamp(), -1 - i, filler, context.CancellationToken)
+                .WaitAsync(ClientFactory.OperationTimeout, context.CancellationToken);
+        }
     }
 }
