@@ -43,6 +43,22 @@ internal sealed class SequenceRecorder(int receivers) : IDeliverySink
         return count;
     }
 
+    /// <summary>Returns, per receiver, the distinct deliveries whose sequence number lies in [first, last].</summary>
+    public long[] CountDistinctPerReceiver(long first, long last)
+    {
+        var counts = new long[_received.Length];
+        for (var i = 0; i < _received.Length; i++)
+        {
+            var set = _received[i];
+            lock (set)
+            {
+                counts[i] = set.Count(s => s >= first && s <= last);
+            }
+        }
+
+        return counts;
+    }
+
     /// <summary>Returns true when every receiver has a sequence number in [first, last].</summary>
     public bool AllReceivedAny(long first, long last)
     {

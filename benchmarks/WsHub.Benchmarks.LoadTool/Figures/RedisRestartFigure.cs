@@ -45,6 +45,9 @@ internal static class RedisRestartFigure
 
             var expected = sent.Attempted * options.LossMembers;
             var received = recorder.CountDistinct(0, sent.Attempted - 1);
+            var perMember = recorder.CountDistinctPerReceiver(0, sent.Attempted - 1)
+                .Select((count, member) => $"{member}@{member % instances.Count}:{count}");
+            context.Log($"sent {sent.Attempted}; distinct deliveries per member@instance: {string.Join(' ', perMember)}");
             context.Record(MetricCatalog.LossExpected, expected);
             context.Record(MetricCatalog.LossLost, expected - received);
             context.Record(MetricCatalog.LossFailed, sent.Failed);

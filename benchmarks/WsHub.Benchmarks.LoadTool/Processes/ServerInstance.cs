@@ -11,6 +11,8 @@ internal sealed class ServerInstance : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
+    private const int MaxForwardedLogLines = 60;
+
     private readonly Process _process;
 
     private ServerInstance(Process process, Uri baseAddress)
@@ -63,11 +65,23 @@ internal sealed class ServerInstance : IAsyncDisposable
 
         var address = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var errors = new Queue<string>();
+        var forwarded = 0;
+        var name = BackplaneNames.ToName(backplane);
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is { } line && line.StartsWith(ServeCommand.ListeningPrefix, StringComparison.Ordinal))
+            if (e.Data is not { } line)
+            {
+                return;
+            }
+
+            if (line.StartsWith(ServeCommand.ListeningPrefix, StringComparison.Ordinal))
             {
                 address.TrySetResult(new Uri(line[ServeCommand.ListeningPrefix.Length..].TrimEnd('/') + "/"));
+            }
+            else if (!IsStackTraceLine(line) && Interlocked.Increment(ref forwarded) <= MaxForwardedLogLines)
+            {
+                // The console logger writes to standard output; the server logs warnings and errors only.
+                ConsoleLog.Write($"[{name} server {process.Id}] {line}");
             }
         };
         process.ErrorDataReceived += (_, e) =>
@@ -75,6 +89,11 @@ internal sealed class ServerInstance : IAsyncDisposable
             if (e.Data is null)
             {
                 return;
+            }
+
+            if (!IsStackTraceLine(e.Data) && Interlocked.Increment(ref forwarded) <= MaxForwardedLogLines)
+            {
+                ConsoleLog.Write($"[{name} server {process.Id}] {e.Data}");
             }
 
             lock (errors)
@@ -106,6 +125,12 @@ internal sealed class ServerInstance : IAsyncDisposable
         }
 
         return new ServerInstance(process, await address.Task);
+    }
+
+    private static bool IsStackTraceLine(string line)
+    {
+        var trimmed = line.TrimStart();
+        return trimmed.StartsWith("at ", StringComparison.Ordinal) || trimmed.StartsWith("--- End of", StringComparison.Ordinal);
     }
 
     /// <summary>Returns the resident set size (VmRSS in /proc/PID/status) of the process in bytes.</summary>
