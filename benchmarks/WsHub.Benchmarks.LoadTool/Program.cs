@@ -4,7 +4,7 @@ using WsHub.Benchmarks.LoadTool.Serving;
 namespace WsHub.Benchmarks.LoadTool;
 
 /// <summary>
-/// Entry point: <c>serve</c> runs one server instance; anything else is a measurement run.
+/// Entry point. The <c>serve</c> command runs one server instance, and anything else is a measurement run.
 /// </summary>
 internal static class Program
 {
@@ -37,7 +37,7 @@ internal static class Program
         using var stop = new CancellationTokenSource(options.MaxRunTime);
         Console.CancelKeyPress += (_, e) =>
         {
-            // Stop in an orderly way; the finally block below kills what is left.
+            // Stop in an orderly way, and let the finally block below kill what is left.
             e.Cancel = true;
             stop.Cancel();
         };

@@ -33,7 +33,7 @@ public class EnvelopeCodecBenchmark
     [Benchmark]
     public byte[] EncodeWithExcluded() => EnvelopeCodec.WriteBroadcast(Origin, _excluded, _messages);
 
-    /// <summary>Decodes the envelope; returns an object because the envelope type is internal.</summary>
+    /// <summary>Decodes the envelope. Returns an object because the envelope type is internal.</summary>
     [Benchmark]
     public object Decode() => EnvelopeCodec.Read(_envelope);
 

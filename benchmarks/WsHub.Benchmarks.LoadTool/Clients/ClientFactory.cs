@@ -43,7 +43,7 @@ internal sealed class ClientFactory(bool messagePack)
                 }
                 catch (TimeoutException)
                 {
-                    // The server side is stuck; the process stop at the end of the backplane closes the socket.
+                    // The server side is stuck. Stopping the server process at the end of the backplane closes the socket.
                 }
                 catch (Exception exception) when (exception is IOException or InvalidOperationException)
                 {

@@ -24,7 +24,7 @@ internal sealed class GroupAudience : IAsyncDisposable
 
     public int Count => _connections.Count;
 
-    /// <summary>The sink that receives deliveries from now on; null drops them.</summary>
+    /// <summary>The sink that receives deliveries from now on. Null drops them.</summary>
     public IDeliverySink? Sink
     {
         get => _sink;

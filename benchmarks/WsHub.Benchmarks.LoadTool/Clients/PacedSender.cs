@@ -15,7 +15,7 @@ internal static class PacedSender
     /// <summary>
     /// Sends <c>rate * duration</c> messages with sequence numbers from <paramref name="firstSequence"/> on.
     /// With <paramref name="invoke"/> each message is an InvokeAsync call that is not awaited at once, so that a
-    /// failing hub call is counted; otherwise each is a fire-and-forget SendAsync.
+    /// failing hub call is counted. Otherwise each is a fire-and-forget SendAsync.
     /// </summary>
     public static async Task<SendResult> RunAsync(
         HubConnection connection,

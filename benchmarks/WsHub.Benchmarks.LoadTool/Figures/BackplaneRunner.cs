@@ -5,8 +5,8 @@ using WsHub.Benchmarks.LoadTool.Processes;
 namespace WsHub.Benchmarks.LoadTool.Figures;
 
 /// <summary>
-/// Runs the selected figures for one backplane. Figures 1, 2 and 6 share one set of group members; figures 3 and 7
-/// share the instances; figures 4 and 5 start fresh instances in every round so that earlier clients leave no trace.
+/// Runs the selected figures for one backplane. Figures 1, 2 and 6 share one set of group members, and figures 3
+/// and 7 share the instances. Figures 4 and 5 start fresh instances in every round so that earlier clients leave no trace.
 /// </summary>
 internal static class BackplaneRunner
 {
@@ -27,13 +27,15 @@ internal static class BackplaneRunner
 
                 if (figures.Contains(3))
                 {
-                    failures += await RunGuardedAsync(context, "3", () => RunRoundsAsync(context, round => ConnectFigure.RunRoundAsync(context, instances, round)));
+                    failures += await RunGuardedAsync(
+                        context, "3", () => RunRoundsAsync(context, round => ConnectFigure.RunRoundAsync(context, instances, round)));
                 }
 
                 // Last on these instances, because it restarts Redis under them.
                 if (figures.Contains(7))
                 {
-                    failures += await RunGuardedAsync(context, "7", () => RunRoundsAsync(context, round => RedisRestartFigure.RunRoundAsync(context, instances, round)));
+                    failures += await RunGuardedAsync(
+                        context, "7", () => RunRoundsAsync(context, round => RedisRestartFigure.RunRoundAsync(context, instances, round)));
                 }
             }
             finally
@@ -44,7 +46,8 @@ internal static class BackplaneRunner
 
         if (figures.Overlaps([4, 5]))
         {
-            failures += await RunGuardedAsync(context, "4, 5", () => RunRoundsAsync(context, round => IdleFigure.RunRoundAsync(context, round)));
+            failures += await RunGuardedAsync(
+                context, "4, 5", () => RunRoundsAsync(context, round => IdleFigure.RunRoundAsync(context, round)));
         }
 
         return failures;

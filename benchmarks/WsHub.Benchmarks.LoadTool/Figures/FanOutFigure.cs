@@ -10,7 +10,7 @@ namespace WsHub.Benchmarks.LoadTool.Figures;
 /// </summary>
 internal static class FanOutFigure
 {
-    // Bounds a sender if the stop signal were lost; far above what one round can send.
+    // Bounds a sender if the stop signal were lost. It is far above what one round can send.
     private const long MaxMessagesPerSender = 50_000_000;
 
     public static async Task RunRoundAsync(FigureContext context, GroupAudience audience, IReadOnlyList<HubConnection> senders)
@@ -19,7 +19,11 @@ internal static class FanOutFigure
         await MeasureAsync(context, audience, senders.Take(4).ToList(), MetricCatalog.FanOutFourSenders);
     }
 
-    private static async Task MeasureAsync(FigureContext context, GroupAudience audience, IReadOnlyList<HubConnection> senders, string metric)
+    private static async Task MeasureAsync(
+        FigureContext context,
+        GroupAudience audience,
+        IReadOnlyList<HubConnection> senders,
+        string metric)
     {
         var options = context.Options;
         var counter = new DeliveryCounter();

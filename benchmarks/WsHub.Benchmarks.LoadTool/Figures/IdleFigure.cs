@@ -31,8 +31,10 @@ internal static class IdleFigure
             var baseline = await WaitForStableChannelCountAsync(context);
             var before = await ReadResidentBytesAsync(context, instances);
 
-            await using (var audience = await GroupAudience.ConnectAsync(
-                             context.Factory, instances, options.IdleClients, options.IdleGroups, $"idle{round}-", context.CancellationToken))
+            var idleGroupPrefix = $"idle{round}-";
+            var audience = await GroupAudience.ConnectAsync(
+                context.Factory, instances, options.IdleClients, options.IdleGroups, idleGroupPrefix, context.CancellationToken);
+            await using (audience)
             {
                 var channels = await WaitForStableChannelCountAsync(context);
                 var after = await ReadResidentBytesAsync(context, instances);

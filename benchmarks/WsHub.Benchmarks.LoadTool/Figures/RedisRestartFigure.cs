@@ -27,7 +27,8 @@ internal static class RedisRestartFigure
 
             if (!await WaitUntilDeliveringAsync(context, sender, group, recorder))
             {
-                context.Log($"figure 7 round {round}: not every member got a probe within {options.ReadyTimeout.TotalSeconds} s; measuring anyway");
+                context.Log(
+                    $"figure 7 round {round}: not every member got a probe within {options.ReadyTimeout.TotalSeconds} s, measuring anyway");
             }
 
             var sending = PacedSender.RunAsync(
@@ -41,7 +42,8 @@ internal static class RedisRestartFigure
             context.Log("Redis restarted");
 
             var sent = await sending.WaitAsync(options.LossDuration * 3 + TimeSpan.FromSeconds(60), context.CancellationToken);
-            await WaitForQuietAsync(recorder, options.Smoke ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(15), context.CancellationToken);
+            var quietLimit = options.Smoke ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(15);
+            await WaitForQuietAsync(recorder, quietLimit, context.CancellationToken);
 
             var expected = sent.Attempted * options.LossMembers;
             var received = recorder.CountDistinct(0, sent.Attempted - 1);
@@ -79,7 +81,7 @@ internal static class RedisRestartFigure
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                // The backplane is not ready yet; the next probe tries again.
+                // The backplane is not ready yet, so the next probe tries again.
             }
 
             if (recorder.AllReceivedAny(long.MinValue, -1))

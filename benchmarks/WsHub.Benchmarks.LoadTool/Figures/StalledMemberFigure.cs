@@ -31,7 +31,7 @@ internal static class StalledMemberFigure
         context.Record(MetricCatalog.StallP99With, with);
         context.Record(MetricCatalog.StallRatio, with / without);
 
-        // Closing the stalled socket frees the writes that waited on it; let them drain before the next round.
+        // Closing the stalled socket frees the writes that waited on it, so let them drain before the next round.
         var counter = new DeliveryCounter();
         audience.Sink = counter;
         await counter.WaitForQuietAsync(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(10), context.CancellationToken);

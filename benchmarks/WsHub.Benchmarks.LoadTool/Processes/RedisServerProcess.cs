@@ -28,11 +28,15 @@ internal sealed class RedisServerProcess : IAsyncDisposable
     /// <summary>The StackExchange.Redis configuration string for this server.</summary>
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServerProcess> StartAsync(string executable, ChildProcessRegistry registry, CancellationToken cancellationToken)
+    public static async Task<RedisServerProcess> StartAsync(
+        string executable,
+        ChildProcessRegistry registry,
+        CancellationToken cancellationToken)
     {
         if (!File.Exists(executable))
         {
-            throw new FileNotFoundException($"redis-server not found at '{executable}'. Install it (apt-get install redis-server) or pass --redis-server.");
+            throw new FileNotFoundException(
+                $"redis-server not found at '{executable}'. Install it (apt-get install redis-server) or pass --redis-server.");
         }
 
         var redis = new RedisServerProcess(executable, registry, FindFreePort());
@@ -50,7 +54,7 @@ internal sealed class RedisServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server again on the same port, empty, and waits until it answers PING.</summary>
+    /// <summary>Starts the server again on the same port, empty, and waits until it replies to PING.</summary>
     public Task RestartAsync(CancellationToken cancellationToken) => StartProcessAsync(cancellationToken);
 
     /// <summary>Deletes all keys, so that each measurement starts from an empty Redis.</summary>
@@ -124,7 +128,7 @@ internal sealed class RedisServerProcess : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"redis-server did not answer PING on port {Port} within 10 s.");
+                throw new TimeoutException($"redis-server did not reply to PING on port {Port} within 10 s.");
             }
 
             await Task.Delay(50, cancellationToken);

@@ -80,7 +80,7 @@ internal sealed class ServerInstance : IAsyncDisposable
             }
             else if (!IsStackTraceLine(line) && Interlocked.Increment(ref forwarded) <= MaxForwardedLogLines)
             {
-                // The console logger writes to standard output; the server logs warnings and errors only.
+                // The console logger writes to standard output. The server logs warnings and errors only.
                 ConsoleLog.Write($"[{name} server {process.Id}] {line}");
             }
         };
@@ -164,7 +164,7 @@ internal sealed class ServerInstance : IAsyncDisposable
 
         try
         {
-            // Closing standard input asks the instance to stop; a kill follows if it does not.
+            // Closing standard input requests a stop, and a kill follows if the instance does not exit in time.
             _process.StandardInput.Close();
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(8));
         }

@@ -7,16 +7,18 @@ namespace WsHub.Benchmarks.LoadTool.Results;
 /// </summary>
 internal static class MarkdownReport
 {
-    public const string TableHeader = "| Fig | Metric | Unit | none | official | wshub | wshub/official | wshub/none | WsHub target | Result |";
+    public const string TableHeader =
+        "| Fig | Metric | Unit | none | official | wshub | wshub/official | wshub/none | WsHub target | Result |";
 
     public static string Build(IReadOnlyList<MetricDefinition> metrics, ResultSet results, LoadToolOptions options, string chartFileName)
     {
         var text = new StringBuilder();
+        var arguments = options.CommandLine.Length == 0 ? "(defaults)" : options.CommandLine;
         text.AppendLine("<!-- Written by WsHub.Benchmarks.LoadTool; medians of the rounds. -->");
         text.AppendLine();
         text.AppendLine(
             $"Rounds: {options.Rounds}. Protocol: {(options.MessagePack ? "messagepack" : "json")}. "
-            + $"Instances: {options.Instances} (none: 1). Arguments: `{(options.CommandLine.Length == 0 ? "(defaults)" : options.CommandLine)}`.");
+            + $"Instances: {options.Instances} (none: 1). Arguments: `{arguments}`.");
         text.AppendLine();
         text.AppendLine(TableHeader);
         text.AppendLine("|---:|---|---|---:|---:|---:|---:|---:|---|---|");
@@ -33,7 +35,7 @@ internal static class MarkdownReport
                 .Append(" | ").Append(Cell(wshub))
                 .Append(" | ").Append(RatioCell(wshub, official))
                 .Append(" | ").Append(RatioCell(wshub, none))
-                .Append(" | ").Append(metric.TargetText.Length == 0 ? string.Empty : metric.TargetText.Replace("|", "\\|", StringComparison.Ordinal))
+                .Append(" | ").Append(metric.TargetText.Replace("|", "\\|", StringComparison.Ordinal))
                 .Append(" | ").Append(metric.CheckTarget?.Invoke(results) ?? string.Empty)
                 .AppendLine(" |");
         }

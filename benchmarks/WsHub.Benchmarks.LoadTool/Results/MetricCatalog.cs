@@ -40,7 +40,8 @@ internal static class MetricCatalog
         new(ConnectGrouped, 3, $"Time until all {options.ConnectClients} are in groups", "s", false, string.Empty, null, true),
         new(Channels, 4, $"Redis channels, {options.IdleClients} clients in {options.IdleGroups} groups", "channels", false,
             $"<= baseline + {options.IdleGroups} groups", r => CheckChannels(r, options.IdleGroups), true),
-        new(ChannelsBaseline, 4, "Redis channels, 1 client per instance, no group (baseline)", "channels", false, string.Empty, null, false),
+        new(ChannelsBaseline, 4, "Redis channels, 1 client per instance, no group (baseline)", "channels", false,
+            string.Empty, null, false),
         new(MemoryPerThousand, 5, "Server working set per 1000 idle connections", "MiB", false, "<= official",
             r => AtMost(r, MemoryPerThousand, Backplane.Official, 1), true),
         new(StallP99Without, 6, "Group p99, all members read", "ms", false, string.Empty, null, true),
@@ -61,7 +62,20 @@ internal static class MetricCatalog
         }
 
         var magnitude = Math.Abs(value);
-        var format = magnitude >= 100 || value == Math.Floor(value) ? "N0" : magnitude >= 10 ? "F1" : "F2";
+        string format;
+        if (magnitude >= 100 || value == Math.Floor(value))
+        {
+            format = "N0";
+        }
+        else if (magnitude >= 10)
+        {
+            format = "F1";
+        }
+        else
+        {
+            format = "F2";
+        }
+
         return value.ToString(format, CultureInfo.InvariantCulture);
     }
 

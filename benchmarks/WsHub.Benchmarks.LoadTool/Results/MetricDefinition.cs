@@ -9,7 +9,7 @@ namespace WsHub.Benchmarks.LoadTool.Results;
 /// <param name="Unit">The unit of the values.</param>
 /// <param name="HigherIsBetter">Whether a larger value is the better one, for the chart legend.</param>
 /// <param name="TargetText">The WsHub target in words, or empty when the row has none.</param>
-/// <param name="CheckTarget">Returns "met" or the measured gap, given all results; null when the row has no target.</param>
+/// <param name="CheckTarget">Returns "met" or the measured gap, given all results. Null when the row has no target.</param>
 /// <param name="InChart">Whether the chart shows the row.</param>
 internal sealed record MetricDefinition(
     string Id,

@@ -13,7 +13,7 @@ namespace WsHub.Benchmarks.LoadTool.Serving;
 /// </summary>
 internal static class ServeCommand
 {
-    /// <summary>The line prefix on standard output that tells the parent the address the server listens on.</summary>
+    /// <summary>The line prefix on standard output that carries the address the server listens on to the parent.</summary>
     public const string ListeningPrefix = "LISTENING ";
 
     /// <summary>
@@ -71,7 +71,7 @@ internal static class ServeCommand
         Console.Out.WriteLine(ListeningPrefix + address);
         Console.Out.Flush();
 
-        // The parent holds the other end of standard input, so end of input means the parent is gone or wants a stop.
+        // The parent owns the other end of standard input, so end of input means the parent exited or requests a stop.
         await Task.Run(() => Console.In.ReadToEnd());
         await app.StopAsync(TimeSpan.FromSeconds(5));
         return 0;

@@ -21,7 +21,7 @@ public sealed class MicroBenchmarkSmokeTests : IDisposable
     {
         var log = new AccumulationLogger();
 
-        // The dry job runs each case once; the in-process toolchain skips generating and building a host project.
+        // The dry job runs each case once, and the in-process toolchain skips generating and building a host project.
         var config = ManualConfig.CreateEmpty()
             .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance))
             .AddLogger(log)
