@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WsHub.SignalR;
@@ -49,6 +50,12 @@ public static class WsHubDependencyInjectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WsHubOptions>, WsHubOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(typeof(HubLifetimeManager<>), typeof(WsHubLifetimeManager<>));
+        services.TryAddSingleton(typeof(WsHubPresence<>));
+        services.TryAddSingleton<WsHubManagerCatalog>();
+        services.TryAddSingleton(serviceProvider => new WsHubMetrics(
+            serviceProvider.GetRequiredService<WsHubManagerCatalog>(),
+            serviceProvider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WsHubHostedService>());
         return signalrBuilder;
     }
 

@@ -117,8 +117,7 @@ public sealed partial class WsHubLifetimeManager<THub>
         var connection = _connections[connectionId];
         if (connection is null)
         {
-            ReplyToRequester(envelope.Origin, invocationId, _protocols[0],
-                CompletionMessage.WithError(invocationId, $"Connection '{connectionId}' does not exist."));
+            ReportConnectionLost(envelope.Origin, invocationId, $"Connection '{connectionId}' does not exist.");
             return;
         }
 
@@ -127,7 +126,8 @@ public sealed partial class WsHubLifetimeManager<THub>
             invocationId,
             connectionId,
             envelope.Origin,
-            (invocation, completion) => ReplyToRequester(invocation.RequesterInstanceId, invocation.InvocationId, protocol, completion));
+            (invocation, completion) => ReplyToRequester(invocation.RequesterInstanceId, invocation.InvocationId, protocol, completion),
+            (invocation, exception) => ReportConnectionLost(invocation.RequesterInstanceId, invocation.InvocationId, exception.Message));
 
         try
         {
@@ -139,7 +139,7 @@ public sealed partial class WsHubLifetimeManager<THub>
             return;
         }
 
-        WriteWithoutWaiting(connection, new SerializedHubMessage(envelope.Messages!));
+        WriteWithoutWaiting(connection, new OutgoingMessage((SerializedMessage[])envelope.Messages!));
     }
 
     private void ReplyToRequester(string requesterInstanceId, string invocationId, IHubProtocol protocol, CompletionMessage completion)
@@ -147,6 +147,16 @@ public sealed partial class WsHubLifetimeManager<THub>
         var bytes = protocol.GetMessageBytes(completion);
         var payload = EnvelopeCodec.WriteInvocationResult(_instanceId, invocationId, protocol.Name, bytes.Span);
         _ = PublishAsync(_names.Instance(requesterInstanceId), payload);
+    }
+
+    private void ReportConnectionLost(string requesterInstanceId, string invocationId, string reason)
+    {
+        _ = PublishAsync(_names.Instance(requesterInstanceId), EnvelopeCodec.WriteInvocationConnectionLost(_instanceId, invocationId, reason));
+    }
+
+    private void FailForwardedResult(BackplaneEnvelope envelope)
+    {
+        FailPendingResult(envelope.InvocationId!, new IOException(envelope.Reason));
     }
 
     private void CompleteForwardedResult(BackplaneEnvelope envelope)

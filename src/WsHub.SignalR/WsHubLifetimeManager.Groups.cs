@@ -37,31 +37,52 @@ public sealed partial class WsHubLifetimeManager<THub>
         var connection = _connections[connectionId];
         if (connection is not null)
         {
-            RemoveFromLocalGroup(connection, groupName);
-            return Task.CompletedTask;
+            return RemoveFromLocalGroupAsync(connection, groupName);
         }
 
         return SendGroupCommandAsync(connectionId, groupName, add: false, cancellationToken);
     }
 
-    private Task AddToLocalGroupAsync(HubConnectionContext connection, string groupName)
+    private async Task AddToLocalGroupAsync(HubConnectionContext connection, string groupName)
     {
         var feature = connection.Features.Get<WsHubConnectionFeature>();
         if (feature is null || !feature.TryAddGroup(groupName))
         {
+            return;
+        }
+
+        var subscribed = _groups.AddAsync(connection, groupName);
+        if (!_outbox.IsOnline)
+        {
+            // Local members get the group's messages at once, and the recovery after the outage subscribes the
+            // channel and writes the membership to the registry, so the call does not wait for Redis.
+            _ = subscribed.ContinueWith(static task => _ = task.Exception, TaskScheduler.Default);
+            return;
+        }
+
+        if (_registry is not null)
+        {
+            UpdateRegistry(connection.ConnectionId, () => _registry.JoinGroupAsync(connection.ConnectionId, groupName));
+        }
+
+        await subscribed.WaitAsync(_options.OperationTimeout);
+    }
+
+    private Task RemoveFromLocalGroupAsync(HubConnectionContext connection, string groupName)
+    {
+        var feature = connection.Features.Get<WsHubConnectionFeature>();
+        if (feature is null || !feature.RemoveGroup(groupName))
+        {
             return Task.CompletedTask;
         }
 
-        return _groups.AddAsync(connection, groupName).WaitAsync(_options.OperationTimeout);
-    }
-
-    private void RemoveFromLocalGroup(HubConnectionContext connection, string groupName)
-    {
-        var feature = connection.Features.Get<WsHubConnectionFeature>();
-        if (feature is not null && feature.RemoveGroup(groupName))
+        _groups.Remove(connection, groupName);
+        if (_registry is not null && _outbox.IsOnline)
         {
-            _groups.Remove(connection, groupName);
+            UpdateRegistry(connection.ConnectionId, () => _registry.LeaveGroupAsync(connection.ConnectionId, groupName));
         }
+
+        return Task.CompletedTask;
     }
 
     private async Task SendGroupCommandAsync(string connectionId, string groupName, bool add, CancellationToken cancellationToken)
@@ -113,7 +134,7 @@ public sealed partial class WsHubLifetimeManager<THub>
                 }
                 else
                 {
-                    RemoveFromLocalGroup(connection, groupName);
+                    await RemoveFromLocalGroupAsync(connection, groupName);
                 }
             }
 

@@ -61,20 +61,21 @@ public sealed partial class WsHubLifetimeManager<THub>
                 continue;
             }
 
-            WriteWithoutWaiting(connection, message.Hub);
+            WriteWithoutWaiting(connection, message);
         }
     }
 
     /// <summary>
     /// Starts a write and returns without waiting for it, so one slow or failing connection never holds up the
-    /// others or the loop that reads from Redis. A failure is logged.
+    /// others or the loop that reads from Redis. A connection whose unwritten bytes pass
+    /// <see cref="WsHubOptions.MaxConnectionBacklogBytes"/> has stopped reading and is aborted.
     /// </summary>
-    private void WriteWithoutWaiting(HubConnectionContext connection, SerializedHubMessage message)
+    private void WriteWithoutWaiting(HubConnectionContext connection, OutgoingMessage message)
     {
         ValueTask write;
         try
         {
-            write = connection.WriteAsync(message);
+            write = connection.WriteAsync(message.Hub);
         }
         catch (Exception ex)
         {
@@ -82,10 +83,28 @@ public sealed partial class WsHubLifetimeManager<THub>
             return;
         }
 
-        if (!write.IsCompletedSuccessfully)
+        _metrics.Delivered.Add(1);
+        if (write.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        var feature = connection.Features.Get<WsHubConnectionFeature>();
+        if (feature is null)
         {
             _ = ObserveWriteAsync(write, connection.ConnectionId);
+            return;
         }
+
+        var backlog = feature.AddBacklog(message.Size);
+        if (backlog > _options.MaxConnectionBacklogBytes && feature.TryMarkAborted())
+        {
+            WsHubLog.SlowConnectionAborted(_logger, connection.ConnectionId, backlog);
+            _metrics.ConnectionsAborted.Add(1, new KeyValuePair<string, object?>("reason", "slow_client"));
+            connection.Abort();
+        }
+
+        _ = ObserveBackloggedWriteAsync(write, connection.ConnectionId, feature, message.Size);
     }
 
     private void WriteWithoutWaiting(HubConnectionContext connection, HubMessage message)
@@ -116,6 +135,22 @@ public sealed partial class WsHubLifetimeManager<THub>
         catch (Exception ex)
         {
             WsHubLog.WriteFailed(_logger, connectionId, ex);
+        }
+    }
+
+    private async Task ObserveBackloggedWriteAsync(ValueTask write, string connectionId, WsHubConnectionFeature feature, int size)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception ex)
+        {
+            WsHubLog.WriteFailed(_logger, connectionId, ex);
+        }
+        finally
+        {
+            feature.AddBacklog(-size);
         }
     }
 

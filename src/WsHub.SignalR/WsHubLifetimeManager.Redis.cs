@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -16,58 +17,17 @@ public sealed partial class WsHubLifetimeManager<THub>
     private ISubscriber? _subscriber;
     private InstanceRegistry? _registry;
     private Task? _heartbeatLoop;
+    private ChannelMessageQueue? _allSubscription;
+    private ChannelMessageQueue? _instanceSubscription;
     private int _disposed;
-    private long _publishesInFlight;
-    private long _publishFailureCount;
+    private int _draining;
+    private int _left;
+    private int _heartbeatCount;
 
-    // Past this many unanswered publishes, callers wait for Redis, so a slow Redis cannot fill memory.
-    private const int MaxPublishesInFlight = 4096;
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    internal async Task<(IDatabase Database, RedisNames Names)> GetPresenceAccessAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync();
-        if (_heartbeatLoop is not null)
-        {
-            await _heartbeatLoop;
-        }
-
-        _results.FailAll($"Instance '{_instanceId}' is stopping.");
-
-        if (_registry is not null && _subscriber is not null)
-        {
-            try
-            {
-                await _groups.UnsubscribeAllAsync().WaitAsync(_options.OperationTimeout);
-                await _subscriber.UnsubscribeAsync(_names.All).WaitAsync(_options.OperationTimeout);
-                await _subscriber.UnsubscribeAsync(_names.Instance(_instanceId)).WaitAsync(_options.OperationTimeout);
-                await _registry.RemoveInstanceAsync(_instanceId, TimeSpan.Zero).WaitAsync(_options.OperationTimeout);
-                WsHubLog.Stopped(_logger, _instanceId);
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                // The others remove this instance once its heartbeat is older than the instance timeout.
-                WsHubLog.CleanupFailed(_logger, _instanceId, ex);
-            }
-        }
-
-        if (_ownsRedis && _redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-
-        _stopping.Dispose();
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        DisposeAsync().AsTask().GetAwaiter().GetResult();
+        var registry = await GetRegistryAsync().WaitAsync(cancellationToken);
+        return (registry.Database, _names);
     }
 
     private async Task<InstanceRegistry> GetRegistryAsync()
@@ -77,68 +37,75 @@ public sealed partial class WsHubLifetimeManager<THub>
     }
 
     /// <summary>
-    /// Hands a message to StackExchange.Redis, which writes commands in call order, and returns without waiting for
-    /// the reply unless more than <see cref="MaxPublishesInFlight"/> publishes are waiting for one. A publish that
-    /// fails after this returns is logged and counted.
+    /// Publishes a message for other instances through the outbox: at once while Redis is reachable, after the
+    /// reconnect while it is not. The caller does not wait for the reply of Redis.
     /// </summary>
+    /// <exception cref="InvalidOperationException">Redis is unreachable and the outage buffer is full.</exception>
     private Task PublishAsync(RedisChannel channel, byte[] payload)
     {
-        if (_start is not { IsCompletedSuccessfully: true })
-        {
-            return PublishAfterStartAsync(channel, payload);
-        }
-
         if (_logger.IsEnabled(LogLevel.Trace))
         {
             WsHubLog.Publishing(_logger, channel.ToString());
         }
 
-        return TrackPublish(_subscriber!.PublishAsync(channel, payload));
+        return _outbox.SendAsync(new OutboundMessage(channel, payload, route: null));
     }
 
-    /// <summary>
-    /// Returns at once for a publish that is still waiting for Redis, unless too many are, in which case the caller
-    /// waits for this one. A failure that nobody waits for is logged and counted.
-    /// </summary>
-    private Task TrackPublish(Task publish)
+    /// <summary>Sends a message through a registry script, with the same ordering and buffering as a publish.</summary>
+    private Task RouteAsync(byte[] payload, Func<InstanceRegistry, Task> route)
     {
-        if (publish.IsCompletedSuccessfully)
+        return _outbox.SendAsync(new OutboundMessage(default, payload, () => route(_registry!)));
+    }
+
+    private Task SendOutbound(OutboundMessage message)
+    {
+        return message.Route is { } route ? route() : _subscriber!.PublishAsync(message.Channel, message.Payload);
+    }
+
+    void IWsHubInstance.StartInBackground()
+    {
+        _ = StartInBackgroundAsync();
+    }
+
+    private async Task StartInBackgroundAsync()
+    {
+        // Retries until Redis answers, so an idle instance still joins the registry and removes dead instances.
+        for (var attempt = 0; !_stopping.IsCancellationRequested; attempt++)
         {
-            return Task.CompletedTask;
-        }
-
-        var inFlight = Interlocked.Increment(ref _publishesInFlight);
-        publish.ContinueWith(
-            static (task, state) => ((WsHubLifetimeManager<THub>)state!).OnPublishCompleted(task),
-            this,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-
-        return inFlight > MaxPublishesInFlight ? publish.WaitAsync(_options.OperationTimeout) : Task.CompletedTask;
-    }
-
-    private async Task PublishAfterStartAsync(RedisChannel channel, byte[] payload)
-    {
-        await EnsureStartedAsync().WaitAsync(_options.OperationTimeout);
-        await PublishAsync(channel, payload);
-    }
-
-    private void OnPublishCompleted(Task publish)
-    {
-        Interlocked.Decrement(ref _publishesInFlight);
-        if (publish.IsFaulted)
-        {
-            var count = Interlocked.Increment(ref _publishFailureCount);
-            if (count <= 10 || count % 1000 == 0)
+            try
             {
-                WsHubLog.PublishFailed(_logger, count, publish.Exception.GetBaseException());
+                await EnsureStartedAsync();
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // The first failure is logged, then one in 30, so a long outage does not flood the log.
+                if (attempt % 30 == 0)
+                {
+                    WsHubLog.StartFailed(_logger, _instanceId, ex);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(_options.HeartbeatInterval, _timeProvider, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }
 
     private async Task<bool> TryEnsureStartedAsync()
     {
+        // While Redis is known to be away a new connection does not wait for it; the background start and the
+        // heartbeat write the registry once Redis is back.
+        if (_start is not { IsCompletedSuccessfully: true } && _redis is { IsConnected: false })
+        {
+            return false;
+        }
+
         try
         {
             await EnsureStartedAsync().WaitAsync(_options.OperationTimeout);
@@ -150,15 +117,38 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
     }
 
-    private async Task TryUpdateRegistryAsync(string connectionId, Func<Task> update)
+    /// <summary>
+    /// Issues a registry write without waiting for its reply. StackExchange.Redis sends commands in call order, so
+    /// any later command of this instance, such as a presence query or the acknowledgement of a remote group change,
+    /// reaches Redis after the write. A failure is logged; the registry is rewritten after a reconnect.
+    /// </summary>
+    private void UpdateRegistry(string connectionId, Func<Task> update)
     {
+        Task write;
         try
         {
-            await update().WaitAsync(_options.OperationTimeout);
+            write = update();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             WsHubLog.RegistryWriteFailed(_logger, connectionId, ex);
+            return;
+        }
+
+        if (!write.IsCompletedSuccessfully)
+        {
+            write.ContinueWith(
+                (task, state) =>
+                {
+                    if (task.Exception?.GetBaseException() is { } exception)
+                    {
+                        WsHubLog.RegistryWriteFailed(_logger, (string)state!, exception);
+                    }
+                },
+                connectionId,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.NotOnRanToCompletion,
+                TaskScheduler.Default);
         }
     }
 
@@ -194,15 +184,32 @@ public sealed partial class WsHubLifetimeManager<THub>
             _registry = new InstanceRegistry(_redis.GetDatabase(), _names, _instanceId);
         }
 
-        var all = await SubscribeAsync(_names.All);
-        all.OnMessage(message => OnBroadcast(message, _connections));
+        // A retried start keeps the subscriptions of the failed one, so no channel gets two handlers.
+        if (_allSubscription is null)
+        {
+            _allSubscription = await SubscribeAsync(_names.All);
+            _allSubscription.OnMessage(message => OnBroadcast(message, _connections));
+        }
 
-        var own = await SubscribeAsync(_names.Instance(_instanceId));
-        own.OnMessage(OnInstanceMessage);
+        if (_instanceSubscription is null)
+        {
+            _instanceSubscription = await SubscribeAsync(_names.Instance(_instanceId));
+            _instanceSubscription.OnMessage(OnInstanceMessage);
+        }
 
         await HeartbeatAsync();
+
+        // Connections that arrived while Redis was unreachable are not in the registry yet.
+        if (_connections.Count > 0)
+        {
+            await RestoreRegistryAsync();
+        }
+
         _heartbeatLoop ??= RunHeartbeatsAsync(_stopping.Token);
         WsHubLog.Connected(_logger, _instanceId);
+
+        // Messages sent before Redis was first reachable go out now.
+        _outbox.GoOnline(SendOutbound);
     }
 
     private async Task<(IConnectionMultiplexer Redis, bool Owned)> ConnectAsync()
@@ -219,8 +226,11 @@ public sealed partial class WsHubLifetimeManager<THub>
 
         var configuration = _options.Configuration.Clone();
 
-        // Keep retrying in the background rather than failing the app when Redis is away at start.
+        // Keep retrying in the background rather than failing the app when Redis is away at start, and fail commands
+        // at once while disconnected, so the outbox keeps them in order instead of StackExchange.Redis sending them
+        // before the other instances have subscribed again.
         configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
         WsHubLog.Connecting(_logger, _instanceId, string.Join(", ", configuration.EndPoints));
         return (await ConnectionMultiplexer.ConnectAsync(configuration), true);
     }
@@ -237,204 +247,5 @@ public sealed partial class WsHubLifetimeManager<THub>
         var queue = await SubscribeAsync(_names.Group(group.Name));
         queue.OnMessage(message => OnBroadcast(message, group.Members));
         return queue;
-    }
-
-    private void OnBroadcast(ChannelMessage channelMessage, HubConnectionStore members)
-    {
-        var envelope = TryReadEnvelope(channelMessage, skipOwn: true);
-        if (envelope is null)
-        {
-            return;
-        }
-
-        if (envelope.Kind != EnvelopeKind.Broadcast)
-        {
-            DropInvalid(channelMessage, new EnvelopeFormatException($"A {envelope.Kind} envelope arrived on a broadcast channel."));
-            return;
-        }
-
-        WriteToMembers(members, new OutgoingMessage((SerializedMessage[])envelope.Messages!), envelope.Targets);
-    }
-
-    private void OnInstanceMessage(ChannelMessage channelMessage)
-    {
-        var envelope = TryReadEnvelope(channelMessage, skipOwn: false);
-        if (envelope is null)
-        {
-            return;
-        }
-
-        try
-        {
-            switch (envelope.Kind)
-            {
-                case EnvelopeKind.Connections:
-                    var message = new SerializedHubMessage(envelope.Messages!);
-                    foreach (var connectionId in envelope.Targets!)
-                    {
-                        if (_connections[connectionId] is { } connection)
-                        {
-                            WriteWithoutWaiting(connection, message);
-                        }
-                    }
-
-                    break;
-                case EnvelopeKind.Users:
-                    var userMessage = new OutgoingMessage((SerializedMessage[])envelope.Messages!);
-                    foreach (var userId in envelope.Targets!)
-                    {
-                        if (_users.TryGetValue(userId, out var user))
-                        {
-                            WriteToMembers(user.Connections, userMessage, excludedConnectionIds: null);
-                        }
-                    }
-
-                    break;
-                case EnvelopeKind.GroupCommand:
-                    _ = ApplyGroupCommandAsync(envelope);
-                    break;
-                case EnvelopeKind.GroupAck:
-                    _acks.Acknowledge(envelope.CommandId);
-                    break;
-                case EnvelopeKind.Invocation:
-                    StartForwardedInvocation(envelope);
-                    break;
-                case EnvelopeKind.InvocationResult:
-                    CompleteForwardedResult(envelope);
-                    break;
-                case EnvelopeKind.InvocationCancel:
-                    DropForwardedInvocation(envelope);
-                    break;
-                default:
-                    DropInvalid(channelMessage, new EnvelopeFormatException($"A {envelope.Kind} envelope arrived on an instance channel."));
-                    break;
-            }
-        }
-        catch (Exception ex)
-        {
-            // An exception must never reach StackExchange.Redis, or the channel would stop delivering.
-            WsHubLog.ReceiveFailed(_logger, channelMessage.Channel.ToString(), ex);
-        }
-    }
-
-    private BackplaneEnvelope? TryReadEnvelope(ChannelMessage channelMessage, bool skipOwn)
-    {
-        ReadOnlyMemory<byte> payload = (byte[]?)channelMessage.Message ?? [];
-        try
-        {
-            // An instance already delivered its own broadcasts locally, so the echo from Redis is skipped early.
-            if (skipOwn && string.Equals(EnvelopeCodec.ReadOrigin(payload), _instanceId, StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            var envelope = EnvelopeCodec.Read(payload);
-            if (_logger.IsEnabled(LogLevel.Trace))
-            {
-                WsHubLog.Received(_logger, envelope.Kind, envelope.Origin, channelMessage.Channel.ToString());
-            }
-
-            return envelope;
-        }
-        catch (EnvelopeFormatException ex)
-        {
-            DropInvalid(channelMessage, ex);
-            return null;
-        }
-    }
-
-    private void DropInvalid(ChannelMessage channelMessage, Exception exception)
-    {
-        var count = Interlocked.Increment(ref _invalidEnvelopeCount);
-
-        // Log the first few and then every thousandth, so a flood of garbage cannot flood the log.
-        if (count <= 10 || count % 1000 == 0)
-        {
-            var length = channelMessage.Message.IsNull ? 0 : (int)channelMessage.Message.Length();
-            WsHubLog.InvalidEnvelopeDropped(_logger, channelMessage.Channel.ToString(), length, count, exception);
-        }
-    }
-
-    private async Task RunHeartbeatsAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _timeProvider);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await HeartbeatAsync().WaitAsync(_options.OperationTimeout, stoppingToken);
-                }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
-                {
-                    WsHubLog.HeartbeatFailed(_logger, _instanceId, _options.HeartbeatInterval, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task HeartbeatAsync()
-    {
-        var result = await _registry!.HeartbeatAsync(_options.InstanceTimeout, _startedAt, "running", _connections.Count);
-
-        if (result.WasMissing)
-        {
-            await RestoreRegistryAsync();
-        }
-
-        foreach (var deadInstanceId in result.DeadInstances)
-        {
-            if (deadInstanceId == _instanceId)
-            {
-                continue;
-            }
-
-            try
-            {
-                var removed = await _registry.RemoveInstanceAsync(deadInstanceId, _options.InstanceTimeout);
-                if (removed >= 0)
-                {
-                    WsHubLog.DeadInstanceRemoved(_logger, deadInstanceId, _options.InstanceTimeout, removed);
-                }
-            }
-            catch (RedisException ex)
-            {
-                WsHubLog.CleanupFailed(_logger, deadInstanceId, ex);
-            }
-        }
-
-        var live = new HashSet<string>(result.LiveInstances, StringComparer.Ordinal);
-        var failed = _results.FailHolders(holder => !live.Contains(holder));
-        if (failed > 0)
-        {
-            WsHubLog.InvocationsLost(_logger, failed, string.Join(", ", result.DeadInstances));
-        }
-    }
-
-    private async Task RestoreRegistryAsync()
-    {
-        // Writes are pipelined by StackExchange.Redis, so thousands of connections cost about one round trip.
-        var writes = new List<Task>(_connections.Count);
-        foreach (var connection in _connections)
-        {
-            writes.Add(_registry!.RegisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
-        }
-
-        await Task.WhenAll(writes);
-        WsHubLog.RegistryRestored(_logger, _instanceId, writes.Count);
-    }
-
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
-    {
-        WsHubLog.ConnectionFailed(_logger, e.ConnectionType, e.FailureType, e.Exception);
-    }
-
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
-    {
-        WsHubLog.ConnectionRestored(_logger, e.ConnectionType);
     }
 }

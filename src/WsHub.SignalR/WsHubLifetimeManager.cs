@@ -16,7 +16,7 @@ namespace WsHub.SignalR;
 /// the target, found through a registry in Redis.
 /// </summary>
 /// <typeparam name="THub">The hub type.</typeparam>
-public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub>, IAsyncDisposable, IDisposable
+public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub>, IAsyncDisposable, IDisposable, IWsHubInstance
     where THub : Hub
 {
     private readonly WsHubOptions _options;
@@ -36,6 +36,8 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
     private readonly string _invocationIdPrefix = Guid.NewGuid().ToString("N")[..12] + ":";
     private long _lastInvocationId;
     private long _invalidEnvelopeCount;
+    private readonly WsHubMetrics _metrics;
+    private readonly Outbox _outbox;
 
     /// <summary>
     /// Creates the manager. Dependency injection calls this; apps use <c>AddWsHubBackplane</c> instead.
@@ -65,15 +67,39 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
         _instanceId = $"{Environment.MachineName}_{Guid.NewGuid():N}";
         _startedAt = _timeProvider.GetUtcNow();
         _groups = new GroupSubscriptions(SubscribeToGroupAsync, _options.UnsubscribeDelay, _timeProvider, _logger);
+        var catalog = services.GetService<WsHubManagerCatalog>();
+        _metrics = services.GetService<WsHubMetrics>() ?? new WsHubMetrics(catalog ?? new WsHubManagerCatalog());
+        _outbox = new Outbox(_options, _timeProvider, _metrics, _logger, EnterOutage);
+        catalog?.Add(this);
     }
 
     /// <summary>The id of this instance in the registry and in its Redis channel name.</summary>
     public string InstanceId => _instanceId;
 
+    int IWsHubInstance.ConnectionCount => _connections.Count;
+
+    int IWsHubInstance.GroupCount => _groups.Count;
+
+    int IWsHubInstance.SubscribedChannelCount =>
+        _groups.SubscribedCount + (_allSubscription is null ? 0 : 1) + (_instanceSubscription is null ? 0 : 1);
+
+    bool IWsHubInstance.IsOnline => _outbox.IsOnline;
+
+    int IWsHubInstance.BufferedMessageCount => _outbox.BufferedCount;
+
+    bool IWsHubInstance.IsBufferFull => _outbox.IsFull;
+
     /// <inheritdoc />
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
+
+        if (Volatile.Read(ref _draining) == 1)
+        {
+            // A draining instance sends newcomers on to the other instances.
+            CloseForReconnect(connection);
+            return;
+        }
 
         connection.Features.Set(new WsHubConnectionFeature());
         _connections.Add(connection);
@@ -85,12 +111,12 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
         // A connection works locally even while Redis is away; the registry catches up on the next heartbeat.
         if (await TryEnsureStartedAsync())
         {
-            await TryUpdateRegistryAsync(connection.ConnectionId, () => _registry!.RegisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
+            UpdateRegistry(connection.ConnectionId, () => _registry!.RegisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
         }
     }
 
     /// <inheritdoc />
-    public override async Task OnDisconnectedAsync(HubConnectionContext connection)
+    public override Task OnDisconnectedAsync(HubConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
 
@@ -112,8 +138,10 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
 
         if (_registry is not null)
         {
-            await TryUpdateRegistryAsync(connection.ConnectionId, () => _registry.UnregisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
+            UpdateRegistry(connection.ConnectionId, () => _registry.UnregisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -165,7 +193,7 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
             var connection = _connections[connectionId];
             if (connection is not null)
             {
-                WriteWithoutWaiting(connection, message.Hub);
+                WriteWithoutWaiting(connection, message);
             }
             else
             {
@@ -264,9 +292,8 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
             }
         }
 
-        var registry = await GetRegistryAsync();
         var payload = EnvelopeCodec.WriteTargeted(EnvelopeKind.Users, _instanceId, userIds, message.Messages);
-        await TrackPublish(registry.RouteToUsersAsync(userIds, payload));
+        await RouteAsync(payload, registry => registry.RouteToUsersAsync(userIds, payload));
     }
 
     private Task SendToRemoteConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args)
@@ -276,9 +303,8 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
 
     private async Task RouteToConnectionsAsync(IReadOnlyList<string> connectionIds, OutgoingMessage message)
     {
-        var registry = await GetRegistryAsync();
         var payload = EnvelopeCodec.WriteTargeted(EnvelopeKind.Connections, _instanceId, connectionIds, message.Messages);
-        await TrackPublish(registry.RouteToConnectionsAsync(connectionIds, payload));
+        await RouteAsync(payload, registry => registry.RouteToConnectionsAsync(connectionIds, payload));
     }
 
     private void AddLocalUser(string userId, HubConnectionContext connection)

@@ -15,6 +15,13 @@ public sealed class WsHubOptions
     private TimeSpan _operationTimeout = TimeSpan.FromSeconds(5);
     private int _maxNameLength = 512;
     private int _maxMessageSize = 1024 * 1024;
+    private int _drainBatchSize = 100;
+    private TimeSpan _drainBatchInterval = TimeSpan.FromMilliseconds(200);
+    private TimeSpan _drainTimeout = TimeSpan.FromSeconds(20);
+    private int _outageBufferMaxMessages = 10_000;
+    private long _outageBufferMaxBytes = 16 * 1024 * 1024;
+    private TimeSpan _outageBufferMaxAge = TimeSpan.FromSeconds(30);
+    private long _maxConnectionBacklogBytes = 1024 * 1024;
 
     /// <summary>
     /// StackExchange.Redis settings used when WsHub opens its own connection.
@@ -149,6 +156,111 @@ public sealed class WsHubOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             _maxMessageSize = value;
+        }
+    }
+
+    /// <summary>
+    /// How many connections a stopping instance closes at a time, telling each client to reconnect, so that clients
+    /// land on other instances without a reconnect storm. Default: 100.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int DrainBatchSize
+    {
+        get => _drainBatchSize;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _drainBatchSize = value;
+        }
+    }
+
+    /// <summary>
+    /// The pause between two batches of <see cref="DrainBatchSize"/> connections while an instance drains.
+    /// The defaults close about 500 connections a second. Default: 200 milliseconds.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public TimeSpan DrainBatchInterval
+    {
+        get => _drainBatchInterval;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _drainBatchInterval = value;
+        }
+    }
+
+    /// <summary>
+    /// The maximum time a stopping instance spends draining before it leaves the cluster with whatever connections
+    /// remain. Keep it below the host's shutdown timeout (30 seconds by default). Default: 20 seconds.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan DrainTimeout
+    {
+        get => _drainTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _drainTimeout = value;
+        }
+    }
+
+    /// <summary>
+    /// The maximum number of messages for other instances that an instance keeps while Redis is unreachable.
+    /// Past it, a send throws <see cref="InvalidOperationException"/>. Default: 10000.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int OutageBufferMaxMessages
+    {
+        get => _outageBufferMaxMessages;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _outageBufferMaxMessages = value;
+        }
+    }
+
+    /// <summary>
+    /// The maximum size, in bytes, of the messages for other instances that an instance keeps while Redis is
+    /// unreachable. Past it, a send throws <see cref="InvalidOperationException"/>. Default: 16 MiB.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public long OutageBufferMaxBytes
+    {
+        get => _outageBufferMaxBytes;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _outageBufferMaxBytes = value;
+        }
+    }
+
+    /// <summary>
+    /// How long a message for other instances may wait in the outage buffer. Older messages are dropped, counted and
+    /// logged when Redis comes back, because the sender has moved on. Default: 30 seconds.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan OutageBufferMaxAge
+    {
+        get => _outageBufferMaxAge;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _outageBufferMaxAge = value;
+        }
+    }
+
+    /// <summary>
+    /// The maximum number of bytes that may wait to be written to one connection. A connection past it has stopped
+    /// reading, so it is aborted, logged and counted, and its client can reconnect. Default: 1 MiB.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public long MaxConnectionBacklogBytes
+    {
+        get => _maxConnectionBacklogBytes;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxConnectionBacklogBytes = value;
         }
     }
 }

@@ -33,6 +33,9 @@ internal sealed class BackplaneEnvelope
     /// <summary>The name of the hub protocol that <see cref="Payload"/> is written in.</summary>
     public string? ProtocolName { get; init; }
 
+    /// <summary>Why an invocation failed, in words for the caller; for a probe, its nonce.</summary>
+    public string? Reason { get; init; }
+
     /// <summary>A serialised completion message.</summary>
     public ReadOnlyMemory<byte> Payload { get; init; }
 }

@@ -89,6 +89,25 @@ internal static class EnvelopeCodec
         return Complete(ref writer, buffer);
     }
 
+    public static byte[] WriteInvocationConnectionLost(string origin, string invocationId, string reason)
+    {
+        var buffer = RentBuffer();
+        var writer = new MessagePackWriter(buffer);
+        WriteHeader(ref writer, EnvelopeKind.InvocationConnectionLost, origin, fieldCount: 2);
+        writer.Write(invocationId);
+        writer.Write(reason);
+        return Complete(ref writer, buffer);
+    }
+
+    public static byte[] WriteProbe(string origin, string nonce)
+    {
+        var buffer = RentBuffer();
+        var writer = new MessagePackWriter(buffer);
+        WriteHeader(ref writer, EnvelopeKind.Probe, origin, fieldCount: 1);
+        writer.Write(nonce);
+        return Complete(ref writer, buffer);
+    }
+
     public static byte[] WriteInvocationCancel(string origin, string invocationId, string connectionId)
     {
         var buffer = RentBuffer();
@@ -180,6 +199,19 @@ internal static class EnvelopeCodec
                     Origin = origin,
                     InvocationId = ReadRequiredString(ref reader),
                     ConnectionId = ReadRequiredString(ref reader),
+                },
+                EnvelopeKind.InvocationConnectionLost => new BackplaneEnvelope
+                {
+                    Kind = kind,
+                    Origin = origin,
+                    InvocationId = ReadRequiredString(ref reader),
+                    Reason = ReadRequiredString(ref reader),
+                },
+                EnvelopeKind.Probe => new BackplaneEnvelope
+                {
+                    Kind = kind,
+                    Origin = origin,
+                    Reason = ReadRequiredString(ref reader),
                 },
                 _ => throw new EnvelopeFormatException($"Unknown envelope kind {(int)kind}."),
             };

@@ -28,4 +28,13 @@ internal enum EnvelopeKind
 
     /// <summary>The requester gave up on an <see cref="Invocation"/>, so the holder can drop it.</summary>
     InvocationCancel = 8,
+
+    /// <summary>
+    /// An <see cref="Invocation"/> failed because its connection is gone, not because the client answered with an
+    /// error, so the requester raises the same <see cref="IOException"/> as for a local connection.
+    /// </summary>
+    InvocationConnectionLost = 9,
+
+    /// <summary>A message an instance sends to itself to learn that its subscriptions work again after a reconnect.</summary>
+    Probe = 10,
 }

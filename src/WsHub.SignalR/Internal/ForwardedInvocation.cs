@@ -10,7 +10,8 @@ internal sealed class ForwardedInvocation(
     string invocationId,
     string connectionId,
     string requesterInstanceId,
-    Action<ForwardedInvocation, CompletionMessage> reply)
+    Action<ForwardedInvocation, CompletionMessage> reply,
+    Action<ForwardedInvocation, Exception> fail)
     : PendingInvocation(connectionId, typeof(RawResult))
 {
     public string InvocationId { get; } = invocationId;
@@ -19,5 +20,5 @@ internal sealed class ForwardedInvocation(
 
     public override void Complete(CompletionMessage completion) => reply(this, completion);
 
-    public override void Fail(Exception exception) => reply(this, CompletionMessage.WithError(InvocationId, exception.Message));
+    public override void Fail(Exception exception) => fail(this, exception);
 }

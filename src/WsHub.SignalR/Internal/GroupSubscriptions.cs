@@ -95,6 +95,30 @@ internal sealed class GroupSubscriptions
         }
     }
 
+    /// <summary>
+    /// Subscribes again every group with local members whose subscription failed, after Redis came back.
+    /// </summary>
+    public Task EnsureSubscribedAsync()
+    {
+        var pending = new List<Task>();
+        foreach (var group in _groups.Values)
+        {
+            lock (group)
+            {
+                if (!group.Removed && group.Members.Count > 0 && (group.Subscription is null || group.Subscription.IsFaulted))
+                {
+                    group.Subscription = SubscribeAfterAsync(group, group.Unsubscribed);
+                    pending.Add(group.Subscription);
+                }
+            }
+        }
+
+        return Task.WhenAll(pending);
+    }
+
+    /// <summary>The number of group channels subscribed now.</summary>
+    public int SubscribedCount => _groups.Values.Count(group => group.Subscription is { IsCompletedSuccessfully: true });
+
     /// <summary>Unsubscribes every group at once, when the instance stops.</summary>
     public async Task UnsubscribeAllAsync()
     {

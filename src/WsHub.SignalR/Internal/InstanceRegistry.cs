@@ -15,21 +15,41 @@ internal sealed class InstanceRegistry(IDatabase database, RedisNames names, str
     private readonly RedisValue _instanceChannelPrefix = names.InstanceChannelPrefix;
     private readonly RedisValue _userKeyPrefix = names.UserKeyPrefix;
     private readonly RedisKey _instanceConnections = names.InstanceConnections(instanceId);
+    private readonly RedisValue _groupMembersKeyPrefix = names.GroupMembersKeyPrefix;
+    private readonly RedisValue _connectionGroupsKeyPrefix = names.ConnectionGroupsKeyPrefix;
+
+    public IDatabase Database => database;
 
     public Task RegisterConnectionAsync(string connectionId, string? userId)
     {
-        return database.ScriptEvaluateAsync(
-            RegistryScripts.RegisterConnection,
-            ConnectionKeys(userId),
-            [connectionId, _instanceId, userId ?? string.Empty]);
+        RedisKey[] keys = userId is null
+            ? [names.Connections, _instanceConnections]
+            : [names.Connections, _instanceConnections, names.User(userId)];
+        return database.ScriptEvaluateAsync(RegistryScripts.RegisterConnection, keys, [connectionId, _instanceId, userId ?? string.Empty]);
     }
 
     public Task UnregisterConnectionAsync(string connectionId, string? userId)
     {
+        RedisKey[] keys = userId is null
+            ? [names.Connections, _instanceConnections, names.ConnectionGroups(connectionId)]
+            : [names.Connections, _instanceConnections, names.ConnectionGroups(connectionId), names.User(userId)];
+        return database.ScriptEvaluateAsync(RegistryScripts.UnregisterConnection, keys, [connectionId, _instanceId, _groupMembersKeyPrefix]);
+    }
+
+    public Task JoinGroupAsync(string connectionId, string groupName)
+    {
         return database.ScriptEvaluateAsync(
-            RegistryScripts.UnregisterConnection,
-            ConnectionKeys(userId),
-            [connectionId, _instanceId, userId ?? string.Empty]);
+            RegistryScripts.JoinGroup,
+            [names.GroupMembers(groupName), names.ConnectionGroups(connectionId)],
+            [connectionId, groupName]);
+    }
+
+    public Task LeaveGroupAsync(string connectionId, string groupName)
+    {
+        return database.ScriptEvaluateAsync(
+            RegistryScripts.LeaveGroup,
+            [names.GroupMembers(groupName), names.ConnectionGroups(connectionId)],
+            [connectionId, groupName]);
     }
 
     /// <summary>
@@ -114,14 +134,7 @@ internal sealed class InstanceRegistry(IDatabase database, RedisNames names, str
         var result = await database.ScriptEvaluateAsync(
             RegistryScripts.RemoveInstance,
             [names.Instances, names.Connections, names.InstanceInfo(removedInstanceId), names.InstanceConnections(removedInstanceId)],
-            [removedInstanceId, _userKeyPrefix, (long)deadAfter.TotalMilliseconds]);
+            [removedInstanceId, _userKeyPrefix, (long)deadAfter.TotalMilliseconds, _groupMembersKeyPrefix, _connectionGroupsKeyPrefix]);
         return (long)result;
-    }
-
-    private RedisKey[] ConnectionKeys(string? userId)
-    {
-        return userId is null
-            ? [names.Connections, _instanceConnections]
-            : [names.Connections, _instanceConnections, names.User(userId)];
     }
 }

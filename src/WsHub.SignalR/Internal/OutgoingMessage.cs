@@ -11,4 +11,7 @@ internal sealed class OutgoingMessage(SerializedMessage[] messages)
     public IReadOnlyList<SerializedMessage> Messages { get; } = messages;
 
     public SerializedHubMessage Hub { get; } = new(messages);
+
+    /// <summary>The largest of the serialised sizes, counted against a connection's backlog.</summary>
+    public int Size { get; } = messages.Length == 0 ? 0 : messages.Max(message => message.Serialized.Length);
 }

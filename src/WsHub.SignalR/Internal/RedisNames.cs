@@ -20,6 +20,8 @@ internal sealed class RedisNames
         Connections = _base + "connections";
         UserKeyPrefix = _base + "user:";
         InstanceKeyPrefix = _base + "instance:";
+        GroupMembersKeyPrefix = _base + "members:";
+        ConnectionGroupsKeyPrefix = _base + "connection-groups:";
     }
 
     /// <summary>The channel of messages for every connection of the hub.</summary>
@@ -40,11 +42,21 @@ internal sealed class RedisNames
     /// <summary>The start of an instance's keys: its information hash and its hash of connection id to user id.</summary>
     public string InstanceKeyPrefix { get; }
 
+    /// <summary>The start of a group's key: a set of the connection ids in the group, on any instance.</summary>
+    public string GroupMembersKeyPrefix { get; }
+
+    /// <summary>The start of a connection's key: a set of the groups the connection is in.</summary>
+    public string ConnectionGroupsKeyPrefix { get; }
+
     public RedisChannel Group(string groupName) => RedisChannel.Literal(_base + "group:" + groupName);
 
     public RedisChannel Instance(string instanceId) => RedisChannel.Literal(InstanceChannelPrefix + instanceId);
 
     public RedisKey User(string userId) => UserKeyPrefix + userId;
+
+    public RedisKey GroupMembers(string groupName) => GroupMembersKeyPrefix + groupName;
+
+    public RedisKey ConnectionGroups(string connectionId) => ConnectionGroupsKeyPrefix + connectionId;
 
     public RedisKey InstanceInfo(string instanceId) => InstanceKeyPrefix + instanceId;
 

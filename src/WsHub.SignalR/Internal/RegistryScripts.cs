@@ -67,17 +67,42 @@ internal static class RegistryScripts
         """;
 
     /// <summary>
-    /// Removes a connection, leaving the connections hash alone when another instance has since taken the id.
-    /// KEYS and ARGV as for <see cref="RegisterConnection"/>.
+    /// Removes a connection and its group memberships, leaving the connections hash alone when another instance has
+    /// since taken the id. KEYS: connections hash, instance connections hash, the connection's groups set, and the
+    /// user's set when the connection has a user. ARGV: connection id, instance id, group members key prefix.
     /// </summary>
     public const string UnregisterConnection = """
         if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
           redis.call('HDEL', KEYS[1], ARGV[1])
         end
         redis.call('HDEL', KEYS[2], ARGV[1])
-        if #KEYS > 2 then
-          redis.call('SREM', KEYS[3], ARGV[1])
+        local groups = redis.call('SMEMBERS', KEYS[3])
+        for i = 1, #groups do
+          redis.call('SREM', ARGV[3] .. groups[i], ARGV[1])
         end
+        redis.call('DEL', KEYS[3])
+        if #KEYS > 3 then
+          redis.call('SREM', KEYS[4], ARGV[1])
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// Records a group membership. KEYS: the group's members set, the connection's groups set.
+    /// ARGV: connection id, group name.
+    /// </summary>
+    public const string JoinGroup = """
+        redis.call('SADD', KEYS[1], ARGV[1])
+        redis.call('SADD', KEYS[2], ARGV[2])
+        return 1
+        """;
+
+    /// <summary>
+    /// Removes a group membership. KEYS and ARGV as for <see cref="JoinGroup"/>.
+    /// </summary>
+    public const string LeaveGroup = """
+        redis.call('SREM', KEYS[1], ARGV[1])
+        redis.call('SREM', KEYS[2], ARGV[2])
         return 1
         """;
 
@@ -103,7 +128,8 @@ internal static class RegistryScripts
     /// Removes an instance and everything it registered. Unless forced, does nothing when the instance sent a
     /// heartbeat within the dead-after time, so a late clean-up never removes an instance that came back.
     /// KEYS: instances sorted set, connections hash, instance information hash, instance connections hash.
-    /// ARGV: instance id, user key prefix, dead-after in ms or 0 to force.
+    /// ARGV: instance id, user key prefix, dead-after in ms or 0 to force, group members key prefix,
+    /// connection groups key prefix.
     /// Returns the number of connections removed, or -1 when the instance is alive.
     /// </summary>
     public const string RemoveInstance = """
@@ -128,6 +154,12 @@ internal static class RegistryScripts
           if user ~= '' then
             redis.call('SREM', ARGV[2] .. user, connection)
           end
+          local groupsKey = ARGV[5] .. connection
+          local groups = redis.call('SMEMBERS', groupsKey)
+          for j = 1, #groups do
+            redis.call('SREM', ARGV[4] .. groups[j], connection)
+          end
+          redis.call('DEL', groupsKey)
         end
         redis.call('DEL', KEYS[3], KEYS[4])
         redis.call('ZREM', KEYS[1], ARGV[1])

@@ -7,6 +7,14 @@ internal sealed class WsHubConnectionFeature
 {
     private readonly HashSet<string> _groups = new(StringComparer.Ordinal);
     private bool _closed;
+    private long _backlogBytes;
+    private int _aborted;
+
+    /// <summary>Adds bytes that wait to be written and returns the new total.</summary>
+    public long AddBacklog(long bytes) => Interlocked.Add(ref _backlogBytes, bytes);
+
+    /// <summary>Marks the connection as aborted for being slow; true only for the first caller.</summary>
+    public bool TryMarkAborted() => Interlocked.Exchange(ref _aborted, 1) == 0;
 
     /// <summary>Records a group; false when the connection is already in it or has disconnected.</summary>
     public bool TryAddGroup(string groupName)
@@ -22,6 +30,14 @@ internal sealed class WsHubConnectionFeature
         lock (_groups)
         {
             return _groups.Remove(groupName);
+        }
+    }
+
+    public string[] GetGroups()
+    {
+        lock (_groups)
+        {
+            return _groups.ToArray();
         }
     }
 

@@ -33,6 +33,14 @@ internal static partial class WsHubLog
         Message = "Instance {InstanceId} left the registry and closed its Redis subscriptions.")]
     public static partial void Stopped(ILogger logger, string instanceId);
 
+    [LoggerMessage(EventId = 7, EventName = "DrainStarted", Level = LogLevel.Information,
+        Message = "Instance {InstanceId} is draining {ConnectionCount} connections.")]
+    public static partial void DrainStarted(ILogger logger, string instanceId, int connectionCount);
+
+    [LoggerMessage(EventId = 8, EventName = "DrainCompleted", Level = LogLevel.Information,
+        Message = "Instance {InstanceId} drained: closed {ClosedCount} connections in {Elapsed}, {RemainingCount} remain.")]
+    public static partial void DrainCompleted(ILogger logger, string instanceId, int closedCount, TimeSpan elapsed, int remainingCount);
+
     [LoggerMessage(EventId = 20, EventName = "Subscribing", Level = LogLevel.Debug, Message = "Subscribing to channel {Channel}.")]
     public static partial void Subscribing(ILogger logger, string channel);
 
@@ -69,6 +77,30 @@ internal static partial class WsHubLog
     [LoggerMessage(EventId = 45, EventName = "PublishFailed", Level = LogLevel.Warning,
         Message = "A publish to Redis failed, so other instances missed that message; {FailedCount} failed so far.")]
     public static partial void PublishFailed(ILogger logger, long failedCount, Exception exception);
+
+    [LoggerMessage(EventId = 46, EventName = "BufferFull", Level = LogLevel.Error,
+        Message = "Redis is unreachable and the outage buffer is full with {MessageCount} messages and {ByteCount} bytes; sends to other instances fail.")]
+    public static partial void BufferFull(ILogger logger, int messageCount, long byteCount);
+
+    [LoggerMessage(EventId = 47, EventName = "BufferedMessagesExpired", Level = LogLevel.Warning,
+        Message = "Dropped {Count} buffered messages older than {MaxAge} (WsHubOptions.OutageBufferMaxAge) when Redis came back.")]
+    public static partial void BufferedMessagesExpired(ILogger logger, int count, TimeSpan maxAge);
+
+    [LoggerMessage(EventId = 48, EventName = "BufferFlushed", Level = LogLevel.Information,
+        Message = "Sent {Count} messages that waited while Redis was unreachable.")]
+    public static partial void BufferFlushed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 49, EventName = "SlowConnectionAborted", Level = LogLevel.Warning,
+        Message = "Aborted connection {ConnectionId} because {BacklogBytes} bytes wait to be written to it, more than WsHubOptions.MaxConnectionBacklogBytes.")]
+    public static partial void SlowConnectionAborted(ILogger logger, string connectionId, long backlogBytes);
+
+    [LoggerMessage(EventId = 9, EventName = "OutageStarted", Level = LogLevel.Warning,
+        Message = "Lost the connection to Redis; messages for other instances wait in the outage buffer.")]
+    public static partial void OutageStarted(ILogger logger);
+
+    [LoggerMessage(EventId = 10, EventName = "OutageEnded", Level = LogLevel.Information,
+        Message = "Redis is back and {ReadyCount} of {ExpectedCount} other instances subscribed again after {Waited}.")]
+    public static partial void OutageEnded(ILogger logger, int readyCount, int expectedCount, TimeSpan waited);
 
     [LoggerMessage(EventId = 60, EventName = "HeartbeatFailed", Level = LogLevel.Warning,
         Message = "The heartbeat of instance {InstanceId} failed; it retries in {Interval}.")]

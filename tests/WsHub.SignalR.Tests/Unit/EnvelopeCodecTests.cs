@@ -106,6 +106,16 @@ public class EnvelopeCodecTests
     }
 
     [Fact]
+    public void InvocationConnectionLost_RoundTripsReason()
+    {
+        var envelope = EnvelopeCodec.Read(EnvelopeCodec.WriteInvocationConnectionLost("a", "inv:3", "Connection 'c' disconnected."));
+
+        envelope.Kind.Should().Be(EnvelopeKind.InvocationConnectionLost);
+        envelope.InvocationId.Should().Be("inv:3");
+        envelope.Reason.Should().Be("Connection 'c' disconnected.");
+    }
+
+    [Fact]
     public void ReadOrigin_ReturnsOriginWithoutBody()
     {
         EnvelopeCodec.ReadOrigin(EnvelopeCodec.WriteBroadcast("origin-x", null, Messages)).Should().Be("origin-x");

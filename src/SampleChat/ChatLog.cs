@@ -1,0 +1,39 @@
+namespace SampleChat;
+
+/// <summary>
+/// Log messages of the sample chat.
+/// </summary>
+internal static partial class ChatLog
+{
+    [LoggerMessage(EventId = 1, EventName = "UserConnected", Level = LogLevel.Information,
+        Message = "User {User} connected with connection {ConnectionId} to instance {Instance}.")]
+    public static partial void UserConnected(ILogger logger, string user, string connectionId, string instance);
+
+    [LoggerMessage(EventId = 2, EventName = "UserDisconnected", Level = LogLevel.Information,
+        Message = "User {User} disconnected connection {ConnectionId}.")]
+    public static partial void UserDisconnected(ILogger logger, string? user, string connectionId, Exception? exception);
+
+    [LoggerMessage(EventId = 3, EventName = "ConnectionWithoutUser", Level = LogLevel.Warning,
+        Message = "Connection {ConnectionId} has no valid user name and is closed.")]
+    public static partial void ConnectionWithoutUser(ILogger logger, string connectionId);
+
+    [LoggerMessage(EventId = 4, EventName = "RoomJoined", Level = LogLevel.Debug,
+        Message = "User {User} joined room {Room} with connection {ConnectionId}.")]
+    public static partial void RoomJoined(ILogger logger, string user, string room, string connectionId);
+
+    [LoggerMessage(EventId = 5, EventName = "RoomLeft", Level = LogLevel.Debug,
+        Message = "User {User} left room {Room} with connection {ConnectionId}.")]
+    public static partial void RoomLeft(ILogger logger, string user, string room, string connectionId);
+
+    [LoggerMessage(EventId = 6, EventName = "PingTimedOut", Level = LogLevel.Information,
+        Message = "Ping of connection {ConnectionId} timed out after {TimeoutSeconds} seconds.")]
+    public static partial void PingTimedOut(ILogger logger, string connectionId, double timeoutSeconds);
+
+    [LoggerMessage(EventId = 7, EventName = "PingFailed", Level = LogLevel.Information,
+        Message = "Ping of connection {ConnectionId} failed.")]
+    public static partial void PingFailed(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(EventId = 8, EventName = "ConnectionRequestRejected", Level = LogLevel.Information,
+        Message = "Rejected a chat connection request from {RemoteAddress}: {Reason}")]
+    public static partial void ConnectionRequestRejected(ILogger logger, string? remoteAddress, string reason);
+}

@@ -1,0 +1,308 @@
+// The sample chat page. All user text reaches the page through textContent, never through innerHTML.
+"use strict";
+
+(() => {
+  const elements = {
+    state: document.getElementById("connection-state"),
+    instance: document.getElementById("instance-name"),
+    loginForm: document.getElementById("login-form"),
+    userName: document.getElementById("user-name"),
+    connectButton: document.getElementById("connect-button"),
+    disconnectButton: document.getElementById("disconnect-button"),
+    roomForm: document.getElementById("room-form"),
+    roomName: document.getElementById("room-name"),
+    joinButton: document.getElementById("join-button"),
+    leaveButton: document.getElementById("leave-button"),
+    currentRoom: document.getElementById("current-room"),
+    directForm: document.getElementById("direct-form"),
+    directUser: document.getElementById("direct-user"),
+    directText: document.getElementById("direct-text"),
+    directButton: document.getElementById("direct-button"),
+    error: document.getElementById("error"),
+    messages: document.getElementById("messages"),
+    messageForm: document.getElementById("message-form"),
+    messageText: document.getElementById("message-text"),
+    sendRoomButton: document.getElementById("send-room-button"),
+    sendAllButton: document.getElementById("send-all-button"),
+  };
+
+  let connection = null;
+  let session = null;
+  let currentRoom = null;
+
+  // Prefill the name and room from the page address, such as /?user=alice&room=lobby.
+  const pageQuery = new URLSearchParams(window.location.search);
+  elements.userName.value = pageQuery.get("user") ?? "";
+  elements.roomName.value = pageQuery.get("room") ?? elements.roomName.value;
+
+  function setState(state, label) {
+    elements.state.dataset.state = state;
+    elements.state.textContent = label;
+    const connected = state === "connected";
+    elements.userName.disabled = state !== "disconnected";
+    elements.connectButton.disabled = state !== "disconnected";
+    elements.disconnectButton.disabled = state === "disconnected";
+    elements.joinButton.disabled = !connected;
+    elements.directButton.disabled = !connected;
+    elements.sendAllButton.disabled = !connected;
+    elements.leaveButton.disabled = !connected || currentRoom === null;
+    elements.sendRoomButton.disabled = !connected || currentRoom === null;
+  }
+
+  function showError(error) {
+    // HubException texts arrive after a fixed prefix; show only the server's own sentence.
+    const text = String(error?.message ?? error);
+    const marker = "HubException: ";
+    const index = text.indexOf(marker);
+    elements.error.textContent = index >= 0 ? text.slice(index + marker.length) : text;
+    elements.error.hidden = false;
+  }
+
+  function clearError() {
+    elements.error.hidden = true;
+    elements.error.textContent = "";
+  }
+
+  function setCurrentRoom(room) {
+    currentRoom = room;
+    elements.currentRoom.textContent = room ?? "none";
+    setState(elements.state.dataset.state, elements.state.textContent);
+  }
+
+  function appendItem(kind, build) {
+    const item = document.createElement("li");
+    item.className = "message";
+    item.dataset.kind = kind;
+    build(item);
+    elements.messages.append(item);
+    item.scrollIntoView({ block: "end" });
+    return item;
+  }
+
+  function appendNotice(text) {
+    appendItem("notice", (item) => {
+      item.textContent = text;
+    });
+  }
+
+  function formatTime(value) {
+    const date = value ? new Date(value) : new Date();
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  }
+
+  function appendMessage(kind, message) {
+    appendItem(kind, (item) => {
+      item.dataset.from = message.from;
+      const meta = document.createElement("div");
+      meta.className = "message-meta";
+
+      const sender = document.createElement("span");
+      sender.className = "sender";
+      sender.textContent = message.from;
+
+      const where = document.createElement("span");
+      where.className = "where";
+      where.textContent = describeTarget(kind, message);
+
+      const time = document.createElement("time");
+      time.textContent = formatTime(message.sentAt);
+
+      meta.append(sender, where, time);
+
+      if (message.fromConnectionId && session && message.fromConnectionId !== session.connectionId) {
+        const ping = document.createElement("button");
+        ping.type = "button";
+        ping.className = "ping-button secondary";
+        ping.dataset.testid = "ping";
+        ping.textContent = "Ping";
+        ping.title = "Ask this connection for a reply and measure the round trip";
+        ping.addEventListener("click", () => pingConnection(message.from, message.fromConnectionId));
+        meta.append(ping);
+      }
+
+      const text = document.createElement("div");
+      text.className = "message-text";
+      text.dataset.testid = "message-body";
+      text.textContent = message.text;
+
+      item.append(meta, text);
+    });
+  }
+
+  function describeTarget(kind, message) {
+    switch (kind) {
+      case "room":
+        return `in ${message.target} via ${message.instance}`;
+      case "direct":
+        return `to you via ${message.instance}`;
+      case "direct-sent":
+        return `to ${message.target}`;
+      case "all":
+        return `to everyone via ${message.instance}`;
+      default:
+        return "";
+    }
+  }
+
+  async function pingConnection(user, connectionId) {
+    clearError();
+    try {
+      const result = await connection.invoke("PingConnection", connectionId);
+      const milliseconds = result.roundTripMilliseconds.toFixed(1);
+      appendNotice(`Ping to ${user}: "${result.reply}" in ${milliseconds} ms`);
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  function createConnection(user) {
+    const hub = new signalR.HubConnectionBuilder()
+      .withUrl(`chat?user=${encodeURIComponent(user)}`)
+      .withAutomaticReconnect()
+      .configureLogging(signalR.LogLevel.Warning)
+      .build();
+
+    hub.on("RoomMessage", (message) => appendMessage("room", message));
+    hub.on("DirectMessage", (message) => appendMessage("direct", message));
+    hub.on("Broadcast", (message) => appendMessage("all", message));
+    hub.on("RoomNotice", (notice) => {
+      const action = notice.joined ? "joined" : "left";
+      appendNotice(`${notice.user} ${action} ${notice.room} via ${notice.instance}`);
+    });
+
+    // A client result: the server waits for this return value and hands it to the connection that pinged.
+    hub.on("Ping", (from) => {
+      appendNotice(`${from} pinged you`);
+      return `${session?.user ?? user} on ${session?.instance ?? "unknown instance"}`;
+    });
+
+    hub.onreconnecting(() => setState("reconnecting", "Reconnecting"));
+    hub.onreconnected(async () => {
+      // A new connection id has no group memberships, so join the room again.
+      try {
+        await loadSession(hub);
+        if (currentRoom !== null) {
+          await hub.invoke("JoinRoom", currentRoom);
+        }
+        setState("connected", "Connected");
+      } catch (error) {
+        showError(error);
+      }
+    });
+    hub.onclose((error) => {
+      connection = null;
+      session = null;
+      setCurrentRoom(null);
+      elements.instance.textContent = "(not connected)";
+      setState("disconnected", "Disconnected");
+      if (error) {
+        showError(error);
+      }
+    });
+
+    return hub;
+  }
+
+  async function loadSession(hub) {
+    session = await hub.invoke("GetSession");
+    elements.instance.textContent = session.instance;
+  }
+
+  elements.loginForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearError();
+    const user = elements.userName.value.trim();
+    if (user.length === 0 || user.length > 64) {
+      showError("Enter a name of 1 to 64 characters.");
+      return;
+    }
+
+    setState("connecting", "Connecting");
+    const hub = createConnection(user);
+    try {
+      await hub.start();
+      connection = hub;
+      await loadSession(hub);
+      setState("connected", "Connected");
+      appendNotice(`Connected as ${session.user}`);
+    } catch (error) {
+      // Stop a connection that started but could not load its session, so no half-open connection stays behind.
+      connection = null;
+      await hub.stop();
+      setState("disconnected", "Disconnected");
+      showError(error);
+    }
+  });
+
+  elements.disconnectButton.addEventListener("click", async () => {
+    clearError();
+    if (connection !== null) {
+      await connection.stop();
+    }
+  });
+
+  elements.roomForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearError();
+    const room = elements.roomName.value.trim();
+    try {
+      // The page shows one room at a time, so joining a room leaves the previous one.
+      if (currentRoom !== null && currentRoom !== room) {
+        await connection.invoke("LeaveRoom", currentRoom);
+        setCurrentRoom(null);
+      }
+
+      await connection.invoke("JoinRoom", room);
+      setCurrentRoom(room);
+    } catch (error) {
+      showError(error);
+    }
+  });
+
+  elements.leaveButton.addEventListener("click", async () => {
+    clearError();
+    try {
+      await connection.invoke("LeaveRoom", currentRoom);
+      setCurrentRoom(null);
+    } catch (error) {
+      showError(error);
+    }
+  });
+
+  elements.messageForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearError();
+    try {
+      await connection.invoke("SendToRoom", currentRoom, elements.messageText.value);
+      elements.messageText.value = "";
+    } catch (error) {
+      showError(error);
+    }
+  });
+
+  elements.sendAllButton.addEventListener("click", async () => {
+    clearError();
+    try {
+      await connection.invoke("SendToAll", elements.messageText.value);
+      elements.messageText.value = "";
+    } catch (error) {
+      showError(error);
+    }
+  });
+
+  elements.directForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearError();
+    const to = elements.directUser.value.trim();
+    const text = elements.directText.value;
+    try {
+      await connection.invoke("SendToUser", to, text);
+      appendMessage("direct-sent", { from: session.user, target: to, text, sentAt: null });
+      elements.directText.value = "";
+    } catch (error) {
+      showError(error);
+    }
+  });
+
+  setState("disconnected", "Disconnected");
+})();

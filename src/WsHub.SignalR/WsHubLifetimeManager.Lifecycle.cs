@@ -1,0 +1,141 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using WsHub.SignalR.Internal;
+
+namespace WsHub.SignalR;
+
+public sealed partial class WsHubLifetimeManager<THub>
+{
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await LeaveClusterAsync();
+
+        if (_ownsRedis && _redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Marks the instance as draining, closes its connections in batches while telling each client to reconnect, so
+    /// clients move to other instances, and then leaves the cluster.
+    /// </summary>
+    async Task IWsHubInstance.DrainAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _draining, 1) == 1)
+        {
+            return;
+        }
+
+        var started = _timeProvider.GetTimestamp();
+        var connections = new List<HubConnectionContext>(_connections.Count);
+        foreach (var connection in _connections)
+        {
+            connections.Add(connection);
+        }
+
+        WsHubLog.DrainStarted(_logger, _instanceId, connections.Count);
+
+        var closed = 0;
+        try
+        {
+            // Presence shows the state at once, rather than at the next heartbeat.
+            if (_registry is not null)
+            {
+                await HeartbeatAsync().WaitAsync(_options.OperationTimeout, cancellationToken);
+            }
+
+            foreach (var batch in connections.Chunk(_options.DrainBatchSize))
+            {
+                foreach (var connection in batch)
+                {
+                    CloseForReconnect(connection);
+                    closed++;
+                }
+
+                if (closed < connections.Count)
+                {
+                    await Task.Delay(_options.DrainBatchInterval, _timeProvider, cancellationToken);
+                }
+            }
+
+            while (_connections.Count > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), _timeProvider, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RedisException or TimeoutException)
+        {
+            // Past the drain timeout the instance leaves with the connections that remain; their clients reconnect
+            // when the server closes.
+        }
+
+        WsHubLog.DrainCompleted(_logger, _instanceId, closed, _timeProvider.GetElapsedTime(started), _connections.Count);
+        await LeaveClusterAsync();
+    }
+
+    private void CloseForReconnect(HubConnectionContext connection)
+    {
+        WriteWithoutWaiting(connection, new CloseMessage("The server instance is stopping; reconnect to another instance.", allowReconnect: true));
+        connection.Abort();
+    }
+
+    private async Task LeaveClusterAsync()
+    {
+        if (Interlocked.Exchange(ref _left, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        if (_heartbeatLoop is not null)
+        {
+            await _heartbeatLoop;
+        }
+
+        _results.FailAll($"Instance '{_instanceId}' is stopping.");
+
+        if (_registry is null || _subscriber is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _groups.UnsubscribeAllAsync().WaitAsync(_options.OperationTimeout);
+            if (_allSubscription is not null)
+            {
+                await _allSubscription.UnsubscribeAsync().WaitAsync(_options.OperationTimeout);
+            }
+
+            if (_instanceSubscription is not null)
+            {
+                await _instanceSubscription.UnsubscribeAsync().WaitAsync(_options.OperationTimeout);
+            }
+
+            await _registry.RemoveInstanceAsync(_instanceId, TimeSpan.Zero).WaitAsync(_options.OperationTimeout);
+            WsHubLog.Stopped(_logger, _instanceId);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // The others remove this instance once its heartbeat is older than the instance timeout.
+            WsHubLog.CleanupFailed(_logger, _instanceId, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+}

@@ -1,0 +1,215 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using WsHub.SignalR.Internal;
+
+namespace WsHub.SignalR;
+
+public sealed partial class WsHubLifetimeManager<THub>
+{
+    private static readonly TimeSpan RecoveryPollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly object _recoveryLock = new();
+    private Task? _recovery;
+    private int _outageVersion;
+    private int _inOutage;
+    private long _recoveredAt;
+    private IReadOnlyList<string> _lastLiveInstances = [];
+    private TaskCompletionSource? _probe;
+    private string? _probeNonce;
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        WsHubLog.ConnectionFailed(_logger, e.ConnectionType, e.FailureType, e.Exception);
+        EnterOutage();
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        WsHubLog.ConnectionRestored(_logger, e.ConnectionType);
+        StartRecovery();
+    }
+
+    /// <summary>Switches the outbox to buffering and starts the recovery that switches it back.</summary>
+    private void EnterOutage()
+    {
+        if (_start is not { IsCompletedSuccessfully: true })
+        {
+            // Before the first start the outbox buffers anyway, and the start sends what it holds.
+            return;
+        }
+
+        Interlocked.Increment(ref _outageVersion);
+        _outbox.GoOffline();
+        if (Interlocked.Exchange(ref _inOutage, 1) == 0)
+        {
+            WsHubLog.OutageStarted(_logger);
+        }
+
+        StartRecovery();
+    }
+
+    private void StartRecovery()
+    {
+        if (_start is not { IsCompletedSuccessfully: true } || Volatile.Read(ref _inOutage) == 0)
+        {
+            return;
+        }
+
+        lock (_recoveryLock)
+        {
+            if (_recovery is { IsCompleted: false })
+            {
+                return;
+            }
+
+            _recovery = RecoverAsync(_stopping.Token);
+        }
+    }
+
+    /// <summary>
+    /// Brings the instance back after Redis was unreachable: waits for the connection, checks that this instance's
+    /// subscriptions deliver again, writes its registry entries back, waits until the instances that were alive before
+    /// the outage have subscribed again, and only then sends the buffered messages. Publishing before the others have
+    /// subscribed again would lose those messages, because Redis pub/sub keeps nothing for absent subscribers.
+    /// </summary>
+    private async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var version = Volatile.Read(ref _outageVersion);
+            try
+            {
+                while (!_redis!.IsConnected)
+                {
+                    await Task.Delay(RecoveryPollInterval, _timeProvider, cancellationToken);
+                }
+
+                await ProbeOwnSubscriptionAsync(cancellationToken);
+                await _groups.EnsureSubscribedAsync().WaitAsync(_options.OperationTimeout, cancellationToken);
+                await RewriteRegistryAsync().WaitAsync(_options.OperationTimeout, cancellationToken);
+                var (readyCount, expectedCount) = await WaitForPeersAsync(cancellationToken);
+                await _outbox.WaitForInFlightAsync(_options.OperationTimeout, cancellationToken);
+
+                if (version != Volatile.Read(ref _outageVersion))
+                {
+                    // The connection broke again during the recovery, so it starts over.
+                    continue;
+                }
+
+                Volatile.Write(ref _recoveredAt, _timeProvider.GetTimestamp());
+                _outbox.GoOnline(SendOutbound);
+                Interlocked.Exchange(ref _inOutage, 0);
+                WsHubLog.OutageEnded(_logger, readyCount, expectedCount, _timeProvider.GetElapsedTime(started));
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                await Task.Delay(RecoveryPollInterval, _timeProvider, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Publishes to this instance's own channel until the message comes back.</summary>
+    private async Task ProbeOwnSubscriptionAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var nonce = Guid.NewGuid().ToString("N");
+            var probe = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _probeNonce, nonce);
+            Volatile.Write(ref _probe, probe);
+
+            await _subscriber!.PublishAsync(_names.Instance(_instanceId), EnvelopeCodec.WriteProbe(_instanceId, nonce))
+                .WaitAsync(_options.OperationTimeout, cancellationToken);
+            try
+            {
+                await probe.Task.WaitAsync(ProbeTimeout, _timeProvider, cancellationToken);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                // StackExchange.Redis has not subscribed again yet.
+            }
+        }
+    }
+
+    private void CompleteProbe(BackplaneEnvelope envelope)
+    {
+        if (envelope.Origin == _instanceId && envelope.Reason == Volatile.Read(ref _probeNonce))
+        {
+            Volatile.Read(ref _probe)?.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Replaces this instance's registry entries with its current state, because connects, disconnects and group
+    /// changes during the outage did not reach Redis, and Redis may have lost its data.
+    /// </summary>
+    private async Task RewriteRegistryAsync()
+    {
+        // The heartbeat finds the instance missing and writes its whole state back.
+        await _registry!.RemoveInstanceAsync(_instanceId, TimeSpan.Zero);
+        await HeartbeatAsync();
+    }
+
+    /// <summary>
+    /// Waits until every instance that was alive before the outage listens on the all channel and its own channel
+    /// again, for at most the instance timeout, after which the missing ones count as dead.
+    /// </summary>
+    private async Task<(int ReadyCount, int ExpectedCount)> WaitForPeersAsync(CancellationToken cancellationToken)
+    {
+        var peers = _lastLiveInstances.Where(id => id != _instanceId).ToArray();
+        if (peers.Length == 0)
+        {
+            return (0, 0);
+        }
+
+        var arguments = new object[2 + peers.Length];
+        arguments[0] = "NUMSUB";
+        arguments[1] = _names.All.ToString();
+        for (var i = 0; i < peers.Length; i++)
+        {
+            arguments[2 + i] = _names.Instance(peers[i]).ToString();
+        }
+
+        var started = _timeProvider.GetTimestamp();
+        var ready = 0;
+        while (_timeProvider.GetElapsedTime(started) < _options.InstanceTimeout)
+        {
+            var result = (RedisResult[])(await _registry!.Database.ExecuteAsync("PUBSUB", arguments).WaitAsync(_options.OperationTimeout, cancellationToken))!;
+
+            // The reply alternates channel names and subscriber counts.
+            var allSubscribers = (long)result[1];
+            ready = 0;
+            for (var i = 0; i < peers.Length; i++)
+            {
+                if ((long)result[3 + (2 * i)] > 0)
+                {
+                    ready++;
+                }
+            }
+
+            if (ready == peers.Length && allSubscribers > peers.Length)
+            {
+                break;
+            }
+
+            await Task.Delay(RecoveryPollInterval, _timeProvider, cancellationToken);
+        }
+
+        return (ready, peers.Length);
+    }
+
+    /// <summary>Whether a recent recovery makes the live instance list incomplete, because others still re-register.</summary>
+    private bool IsWithinRecoveryGrace()
+    {
+        var recoveredAt = Volatile.Read(ref _recoveredAt);
+        return recoveredAt != 0 && _timeProvider.GetElapsedTime(recoveredAt) < _options.InstanceTimeout;
+    }
+}

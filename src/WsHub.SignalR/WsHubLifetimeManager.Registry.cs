@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using WsHub.SignalR.Internal;
+
+namespace WsHub.SignalR;
+
+public sealed partial class WsHubLifetimeManager<THub>
+{
+    private async Task RunHeartbeatsAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await HeartbeatAsync().WaitAsync(_options.OperationTimeout, stoppingToken);
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    // During an outage the outage log lines say it all, so failed heartbeats stay quiet.
+                    if (Volatile.Read(ref _inOutage) == 0)
+                    {
+                        WsHubLog.HeartbeatFailed(_logger, _instanceId, _options.HeartbeatInterval, ex);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task HeartbeatAsync()
+    {
+        var state = Volatile.Read(ref _draining) == 1 ? "draining" : "running";
+        var result = await _registry!.HeartbeatAsync(_options.InstanceTimeout, _startedAt, state, _connections.Count);
+
+        // The first heartbeat of an instance always adds it, which is no loss of data.
+        var firstHeartbeat = Interlocked.Exchange(ref _heartbeatCount, 1) == 0;
+        if (result.WasMissing && !firstHeartbeat)
+        {
+            await RestoreRegistryAsync();
+        }
+
+        foreach (var deadInstanceId in result.DeadInstances)
+        {
+            if (deadInstanceId == _instanceId)
+            {
+                continue;
+            }
+
+            try
+            {
+                var removed = await _registry.RemoveInstanceAsync(deadInstanceId, _options.InstanceTimeout);
+                if (removed >= 0)
+                {
+                    WsHubLog.DeadInstanceRemoved(_logger, deadInstanceId, _options.InstanceTimeout, removed);
+                }
+            }
+            catch (RedisException ex)
+            {
+                WsHubLog.CleanupFailed(_logger, deadInstanceId, ex);
+            }
+        }
+
+        _lastLiveInstances = result.LiveInstances;
+        if (IsWithinRecoveryGrace())
+        {
+            // Other instances may still be writing themselves back, so a missing one is not yet dead.
+            return;
+        }
+
+        var live = new HashSet<string>(result.LiveInstances, StringComparer.Ordinal);
+        var failed = _results.FailHolders(holder => !live.Contains(holder));
+        if (failed > 0)
+        {
+            WsHubLog.InvocationsLost(_logger, failed, string.Join(", ", result.DeadInstances));
+        }
+    }
+
+    private async Task RestoreRegistryAsync()
+    {
+        // Writes are pipelined by StackExchange.Redis, so thousands of connections cost about one round trip.
+        var writes = new List<Task>(_connections.Count);
+        foreach (var connection in _connections)
+        {
+            writes.Add(_registry!.RegisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
+            foreach (var groupName in connection.Features.Get<WsHubConnectionFeature>()?.GetGroups() ?? [])
+            {
+                writes.Add(_registry.JoinGroupAsync(connection.ConnectionId, groupName));
+            }
+        }
+
+        await Task.WhenAll(writes);
+        WsHubLog.RegistryRestored(_logger, _instanceId, writes.Count);
+    }
+}
