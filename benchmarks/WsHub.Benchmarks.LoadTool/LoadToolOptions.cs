@@ -17,6 +17,7 @@ internal sealed class LoadToolOptions
           --backplanes LIST        none,official,wshub (default: all three, measured in this order)
           --figures LIST           figure numbers 1-7 (default: all)
           --rounds N               rounds per figure; the table shows medians (default 3)
+          --warmup-rounds N        unrecorded rounds before figures 1, 2, 3 and 6 (default 1)
           --instances N            server instances for official and wshub (default 2; none always uses 1)
           --protocol NAME          json or messagepack (default json)
           --duration SECONDS       measured time of one fan-out, latency or stall round (default 5)
@@ -49,6 +50,9 @@ internal sealed class LoadToolOptions
     public IReadOnlySet<int> Figures { get; private set; } = new HashSet<int> { 1, 2, 3, 4, 5, 6, 7 };
 
     public int Rounds { get; private set; } = 3;
+
+    /// <summary>Unrecorded rounds before figures 1, 2, 3 and 6, because the first round of a process runs cold.</summary>
+    public int WarmupRounds { get; private set; } = 1;
 
     public int Instances { get; private set; } = 2;
 
@@ -164,6 +168,7 @@ internal sealed class LoadToolOptions
                     .ToHashSet();
                 break;
             case "--rounds": Rounds = ParseInt(name, value, 1, 100); break;
+            case "--warmup-rounds": WarmupRounds = ParseInt(name, value, 0, 10); break;
             case "--instances": Instances = ParseInt(name, value, 1, 16); break;
             case "--protocol":
                 MessagePack = value.ToLowerInvariant() switch
@@ -203,6 +208,7 @@ internal sealed class LoadToolOptions
     {
         Smoke = true;
         Rounds = 1;
+        WarmupRounds = 0;
         Duration = TimeSpan.FromSeconds(0.5);
         Warmup = TimeSpan.FromSeconds(0.2);
         Clients = 20;

@@ -28,14 +28,18 @@ internal static class BackplaneRunner
                 if (figures.Contains(3))
                 {
                     failures += await RunGuardedAsync(
-                        context, "3", () => RunRoundsAsync(context, round => ConnectFigure.RunRoundAsync(context, instances, round)));
+                        context,
+                        "3",
+                        () => RunRoundsAsync(context, round => ConnectFigure.RunRoundAsync(context, instances, round), warmup: true));
                 }
 
                 // Last on these instances, because it restarts Redis under them.
                 if (figures.Contains(7))
                 {
                     failures += await RunGuardedAsync(
-                        context, "7", () => RunRoundsAsync(context, round => RedisRestartFigure.RunRoundAsync(context, instances, round)));
+                        context,
+                        "7",
+                        () => RunRoundsAsync(context, round => RedisRestartFigure.RunRoundAsync(context, instances, round), warmup: false));
                 }
             }
             finally
@@ -47,7 +51,7 @@ internal static class BackplaneRunner
         if (figures.Overlaps([4, 5]))
         {
             failures += await RunGuardedAsync(
-                context, "4, 5", () => RunRoundsAsync(context, round => IdleFigure.RunRoundAsync(context, round)));
+                context, "4, 5", () => RunRoundsAsync(context, round => IdleFigure.RunRoundAsync(context, round), warmup: false));
         }
 
         return failures;
@@ -73,9 +77,10 @@ internal static class BackplaneRunner
             }
 
             long sequence = 0;
-            for (var round = 0; round < options.Rounds; round++)
+            for (var round = -options.WarmupRounds; round < options.Rounds; round++)
             {
-                context.Log($"round {round + 1} of {options.Rounds}");
+                context.IsWarmupRound = round < 0;
+                context.Log(round < 0 ? "warm-up round" : $"round {round + 1} of {options.Rounds}");
                 if (figures.Contains(1))
                 {
                     await FanOutFigure.RunRoundAsync(context, audience, senders);
@@ -100,12 +105,27 @@ internal static class BackplaneRunner
         }
     }
 
-    private static async Task RunRoundsAsync(FigureContext context, Func<int, Task> runRound)
+    /// <summary>
+    /// Runs the rounds of one figure, after <see cref="LoadToolOptions.WarmupRounds"/> unrecorded rounds when
+    /// <paramref name="warmup"/> is true. Figures on fresh instances or with a Redis restart take no warm-up round.
+    /// </summary>
+    private static async Task RunRoundsAsync(FigureContext context, Func<int, Task> runRound, bool warmup)
     {
-        for (var round = 0; round < context.Options.Rounds; round++)
+        var first = warmup ? -context.Options.WarmupRounds : 0;
+        try
         {
-            context.Log($"round {round + 1} of {context.Options.Rounds}");
-            await runRound(round);
+            for (var round = first; round < context.Options.Rounds; round++)
+            {
+                context.IsWarmupRound = round < 0;
+                context.Log(round < 0 ? "warm-up round" : $"round {round + 1} of {context.Options.Rounds}");
+
+                // Warm-up rounds get their own numbers for group names, after the recorded ones.
+                await runRound(round < 0 ? context.Options.Rounds - round : round);
+            }
+        }
+        finally
+        {
+            context.IsWarmupRound = false;
         }
     }
 

@@ -29,8 +29,17 @@ internal sealed class FigureContext(
 
     public byte[] Payload { get; } = Enumerable.Range(0, options.PayloadBytes).Select(i => (byte)i).ToArray();
 
+    /// <summary>True during a warm-up round, whose values are logged but not recorded.</summary>
+    public bool IsWarmupRound { get; set; }
+
     public void Record(string metric, double value)
     {
+        if (IsWarmupRound)
+        {
+            Log($"{metric} = {MetricCatalog.Format(value)} (warm-up round, not recorded)");
+            return;
+        }
+
         if (double.IsNaN(value))
         {
             Log($"{metric}: no value in this round");
