@@ -31,6 +31,9 @@ internal sealed class GroupAudience : IAsyncDisposable
         set => _sink = value;
     }
 
+    /// <summary>The number of members whose connection is no longer connected, for example because a server aborted it.</summary>
+    public int DisconnectedCount => _connections.Count(c => c.State != HubConnectionState.Connected);
+
     public string GroupName(int group) => _groupPrefix + group.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public int GroupOf(int member) => member % _groups;

@@ -81,6 +81,12 @@ internal static class BackplaneRunner
             {
                 context.IsWarmupRound = round < 0;
                 context.Log(round < 0 ? "warm-up round" : $"round {round + 1} of {options.Rounds}");
+                if (audience.DisconnectedCount > 0)
+                {
+                    // Figures 1, 2 and 6 count deliveries to these members as missing from here on.
+                    context.Log($"{audience.DisconnectedCount} of {audience.Count} group members are disconnected");
+                }
+
                 if (figures.Contains(1))
                 {
                     await FanOutFigure.RunRoundAsync(context, audience, senders);

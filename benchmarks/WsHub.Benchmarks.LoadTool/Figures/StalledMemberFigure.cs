@@ -39,6 +39,7 @@ internal static class StalledMemberFigure
     }
 
     private const int FillMessageBytes = 16 * 1024;
+    private const int FillBytesPerSecond = 2 * 1024 * 1024;
 
     private static async Task<double[]> MeasureGroupAsync(
         FigureContext context,
@@ -58,16 +59,24 @@ internal static class StalledMemberFigure
     }
 
     /// <summary>
-    /// Sends large filler messages with SendAsync, without waiting for the server, so that a stalled member's
-    /// socket and pipe buffers are full before the measurement. The run without a stalled member gets the same
-    /// filler, so both measure the same traffic.
+    /// Sends large filler messages with SendAsync at 2 MiB/s, so that a stalled member's socket and pipe buffers
+    /// are full before the measurement while the reading members keep up. The run without a stalled member gets
+    /// the same filler, so both measure the same traffic.
     /// </summary>
     private static async Task FillAsync(FigureContext context, HubConnection sender, string group)
     {
         var filler = new byte[FillMessageBytes];
         var count = context.Options.StallFillKibibytes * 1024L / FillMessageBytes;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (long i = 0; i < count; i++)
         {
+            // An unpaced burst left reading members more than 1 MiB behind on a 2-core machine.
+            var due = TimeSpan.FromSeconds(i * (double)FillMessageBytes / FillBytesPerSecond);
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed, context.CancellationToken);
+            }
+
             await sender.SendAsync("Publish", group, System.Diagnostics.Stopwatch.GetTimestamp(), -1 - i, filler, context.CancellationToken)
                 .WaitAsync(ClientFactory.OperationTimeout, context.CancellationToken);
         }
