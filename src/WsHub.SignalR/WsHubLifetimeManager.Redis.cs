@@ -237,6 +237,9 @@ public sealed partial class WsHubLifetimeManager<THub>
         // would send them on reconnect, before the other instances have subscribed again.
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
+
+        // Messages for other instances wait while Redis is away, so reconnect attempts start early and stay frequent.
+        configuration.ReconnectRetryPolicy ??= new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 2000);
         WsHubLog.Connecting(_logger, _instanceId, string.Join(", ", configuration.EndPoints));
         return (await ConnectionMultiplexer.ConnectAsync(configuration), true);
     }
