@@ -197,20 +197,64 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
     }
 
+    /// <summary>
+    /// Loads the positions of a resume key once its previous connection has stored them. A client often reconnects
+    /// before the server noticed that its old connection is gone, or before that disconnect has run, so this instance
+    /// asks the holder of each older connection with the key to abort it, and waits until they have all stored
+    /// their positions, for at most <see cref="WsHubOptions.OperationTimeout"/>.
+    /// </summary>
     private async Task<ResumeState> LoadResumeStateAsync(string resumeKey, string connectionId)
     {
-        // A client often reconnects before its old connection's disconnect has run, so the stored positions are not
-        // final until that connection's live marker is gone.
         var started = _timeProvider.GetTimestamp();
-        while (true)
+        var state = await HistoryStore.LoadResumeAsync(resumeKey, connectionId).WaitAsync(_options.OperationTimeout);
+        if (!state.OtherConnectionLive)
         {
-            var state = await HistoryStore.LoadResumeAsync(resumeKey, connectionId).WaitAsync(_options.OperationTimeout);
-            if (!state.OtherConnectionLive || _timeProvider.GetElapsedTime(started) >= _options.OperationTimeout)
+            return state;
+        }
+
+        var stale = 0;
+        foreach (var otherId in state.OtherLiveConnections)
+        {
+            if (_connections[otherId] is not null)
+            {
+                AbortForTakeover(otherId);
+                continue;
+            }
+
+            var payload = EnvelopeCodec.WriteResumeTakeover(_instanceId, otherId);
+            var holders = await _registry!.RouteToConnectionsAsync([otherId], payload).WaitAsync(_options.OperationTimeout);
+            if (holders[0] is null)
+            {
+                // No instance holds the connection: its instance died before it could store its positions.
+                await HistoryStore.RemoveLiveMarkerAsync(resumeKey, otherId).WaitAsync(_options.OperationTimeout);
+                stale++;
+            }
+        }
+
+        if (stale == state.OtherLiveConnections.Count)
+        {
+            return state;
+        }
+
+        while (_timeProvider.GetElapsedTime(started) < _options.OperationTimeout)
+        {
+            await Task.Delay(ResumeWaitInterval, _timeProvider);
+            state = await HistoryStore.LoadResumeAsync(resumeKey, connectionId).WaitAsync(_options.OperationTimeout);
+            if (!state.OtherConnectionLive)
             {
                 return state;
             }
+        }
 
-            await Task.Delay(ResumeWaitInterval, _timeProvider);
+        return state;
+    }
+
+    private void AbortForTakeover(string connectionId)
+    {
+        if (_connections[connectionId] is { } connection)
+        {
+            WsHubLog.ResumeTakeover(_logger, connectionId);
+            connection.Abort();
         }
     }
 
@@ -302,7 +346,9 @@ public sealed partial class WsHubLifetimeManager<THub>
     /// <summary>Writes an entry past the cursor and moves the cursor; the caller holds the cursor's lock.</summary>
     private void WriteHistoryEntry(HubConnectionContext connection, HistoryCursor cursor, HistoryEntry entry, string? excludedAlso)
     {
-        if (cursor.Last is { } last && entry.Offset <= last)
+        // A closing connection may never send what is written now, so its position stays where it is and the
+        // entry is replayed when the client resumes.
+        if ((cursor.Last is { } last && entry.Offset <= last) || connection.ConnectionAborted.IsCancellationRequested)
         {
             return;
         }

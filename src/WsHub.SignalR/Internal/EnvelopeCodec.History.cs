@@ -27,6 +27,15 @@ internal static partial class EnvelopeCodec
         return Complete(ref writer, buffer);
     }
 
+    public static byte[] WriteResumeTakeover(string origin, string connectionId)
+    {
+        var buffer = RentBuffer();
+        var writer = new MessagePackWriter(buffer);
+        WriteHeader(ref writer, EnvelopeKind.ResumeTakeover, origin, fieldCount: 1);
+        writer.Write(connectionId);
+        return Complete(ref writer, buffer);
+    }
+
     /// <summary>
     /// Completes a prefix from <see cref="WriteHistoryPrefix"/> with the stream entry id, as a MessagePack fixstr
     /// (up to 31 bytes) or str8 (up to 255 bytes), the same bytes the history script builds in Lua.

@@ -163,6 +163,12 @@ internal static partial class EnvelopeCodec
                     Messages = ReadMessages(ref reader),
                     Offset = ReadRequiredString(ref reader),
                 },
+                EnvelopeKind.ResumeTakeover => new BackplaneEnvelope
+                {
+                    Kind = kind,
+                    Origin = origin,
+                    ConnectionId = ReadRequiredString(ref reader),
+                },
                 EnvelopeKind.Connections or EnvelopeKind.Users => new BackplaneEnvelope
                 {
                     Kind = kind,

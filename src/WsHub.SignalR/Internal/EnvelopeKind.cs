@@ -43,4 +43,10 @@ internal enum EnvelopeKind
     /// as its last field. A Lua script appends the id, so the publish and the stream entry cannot disagree.
     /// </summary>
     HistoryBroadcast = 11,
+
+    /// <summary>
+    /// A new connection with the same resume key took over, so the holder aborts the old connection and stores its
+    /// positions, even when the old client vanished without closing.
+    /// </summary>
+    ResumeTakeover = 12,
 }

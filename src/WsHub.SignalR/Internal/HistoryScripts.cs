@@ -8,8 +8,9 @@ namespace WsHub.SignalR.Internal;
 internal static class HistoryScripts
 {
     /// <summary>
-    /// Appends an envelope prefix to a group's stream, trims the stream by length and age, renews its expiry, and
-    /// publishes the prefix followed by the new entry id as a MessagePack string.
+    /// Appends an envelope prefix to a group's stream, trims the stream by length (approximately, in whole stream
+    /// nodes, because that is cheap) and by age (exactly, because a small stream fits in one node and would never
+    /// lose an old entry otherwise), renews its expiry, and publishes the prefix followed by the new entry id as a MessagePack string.
     /// KEYS[1] stream. ARGV: channel, envelope prefix, maximum length, maximum age in ms.
     /// Returns the entry id.
     /// </summary>
@@ -17,7 +18,7 @@ internal static class HistoryScripts
         local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'm', ARGV[2])
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-        redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%d', now - tonumber(ARGV[4])))
+        redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d', now - tonumber(ARGV[4])))
         redis.call('PEXPIRE', KEYS[1], ARGV[4])
         local header
         if #id < 32 then

@@ -75,6 +75,12 @@ internal sealed class HistoryStore(IDatabase database, RedisNames names, WsHubOp
             BuildSaveResumeArguments(ResumeTtlMilliseconds, connectionId, positions));
     }
 
+    /// <summary>Removes the live marker of a connection that no instance holds any more.</summary>
+    public Task RemoveLiveMarkerAsync(string resumeKey, string connectionId)
+    {
+        return database.HashDeleteAsync(names.Resume(resumeKey), "live:" + connectionId);
+    }
+
     public async Task<ResumeState> LoadResumeAsync(string resumeKey, string connectionId)
     {
         var fields = await database.HashGetAllAsync(names.Resume(resumeKey));
@@ -85,7 +91,7 @@ internal sealed class HistoryStore(IDatabase database, RedisNames names, WsHubOp
     {
         string? previous = null;
         var positions = new Dictionary<string, StreamOffset>(StringComparer.Ordinal);
-        var otherLive = false;
+        var otherLive = new List<string>();
         foreach (var field in fields)
         {
             var name = field.Name.ToString();
@@ -97,13 +103,9 @@ internal sealed class HistoryStore(IDatabase database, RedisNames names, WsHubOp
             {
                 positions[name[2..]] = offset;
             }
-            else if (name.StartsWith("live:", StringComparison.Ordinal) && name.AsSpan(5).SequenceEqual(connectionId))
+            else if (name.StartsWith("live:", StringComparison.Ordinal) && !name.AsSpan(5).SequenceEqual(connectionId))
             {
-                continue;
-            }
-            else if (name.StartsWith("live:", StringComparison.Ordinal))
-            {
-                otherLive = true;
+                otherLive.Add(name[5..]);
             }
         }
 

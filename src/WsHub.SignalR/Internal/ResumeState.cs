@@ -5,8 +5,12 @@ namespace WsHub.SignalR.Internal;
 /// </summary>
 /// <param name="PreviousConnectionId">The connection that stored the positions, or null.</param>
 /// <param name="Positions">Group name to the last offset written to the previous connection.</param>
-/// <param name="OtherConnectionLive">True when another connection with the key had not disconnected when read.</param>
+/// <param name="OtherLiveConnections">Other connections with the key that had not disconnected when read.</param>
 internal sealed record ResumeState(
     string? PreviousConnectionId,
     IReadOnlyDictionary<string, StreamOffset> Positions,
-    bool OtherConnectionLive);
+    IReadOnlyList<string> OtherLiveConnections)
+{
+    /// <summary>True when another connection with the key had not stored its positions, so they are not final.</summary>
+    public bool OtherConnectionLive => OtherLiveConnections.Count > 0;
+}

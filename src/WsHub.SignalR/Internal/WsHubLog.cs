@@ -153,4 +153,8 @@ internal static partial class WsHubLog
     [LoggerMessage(EventId = 94, EventName = "HistoryCaughtUp", Level = LogLevel.Information,
         Message = "Delivered {Count} messages of group {GroupName} that were sent during the Redis outage.")]
     public static partial void HistoryCaughtUp(ILogger logger, string groupName, int count);
+
+    [LoggerMessage(EventId = 95, EventName = "ResumeTakeover", Level = LogLevel.Debug,
+        Message = "Connection {ConnectionId} is aborted because a newer connection with its resume key joined a history group.")]
+    public static partial void ResumeTakeover(ILogger logger, string connectionId);
 }
