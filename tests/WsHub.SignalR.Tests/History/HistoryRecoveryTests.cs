@@ -232,4 +232,34 @@ public sealed class HistoryRecoveryTests(RedisFixture fixture)
         await second.Client.ExpectNothingAsync();
         second.RecoveryFailures.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task AddToGroupAsync_InstanceStopped_ReplaysOnOtherInstance()
+    {
+        await using var cluster = await HistoryTestCluster.StartAsync(fixture.Redis, serverCount: 3);
+        var group = HistoryTestCluster.NewGroup();
+        var key = HistoryTestCluster.NewResumeKey();
+        await using var first = await ResumableClient.ConnectAsync(cluster.A, key);
+        await first.JoinAsync(group);
+        await cluster.B.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, HistoryTestCluster.Args(0)).WaitAsync(Timeout);
+        (await first.ReadNumberAsync()).Should().Be(0);
+
+        await cluster.A.DisposeAsync();
+        for (var i = 1; i <= 20; i++)
+        {
+            await cluster.B.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, HistoryTestCluster.Args(i)).WaitAsync(Timeout);
+        }
+
+        await using var second = await ResumableClient.ConnectAsync(cluster.Servers[2], key);
+        await second.JoinAsync(group);
+        var received = first.Client.DrainReceived().Select(message => message.Text).ToList();
+        while (received.Count < 20)
+        {
+            received.Add((await second.Client.ReadAsync()).Text);
+        }
+
+        received.Should().Equal(Enumerable.Range(1, 20).Select(number => number.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await second.Client.ExpectNothingAsync();
+        second.RecoveryFailures.Should().BeEmpty();
+    }
 }
