@@ -11,7 +11,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     /// <inheritdoc />
     /// <remarks>
     /// Fails with an <see cref="IOException"/> when the connection exists on no instance, when it disconnects before it
-    /// answers, and when the instance that holds it leaves the cluster or stops sending heartbeats.
+    /// returns a result, and when the instance that holds it leaves the cluster or stops sending heartbeats.
     /// </remarks>
     public override async Task<T> InvokeConnectionAsync<T>(
         string connectionId,
@@ -135,11 +135,11 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
         catch (InvalidOperationException)
         {
-            // A duplicate id means the requester sent the same invocation twice; the first one stands.
+            // A duplicate id means the requester sent the same invocation twice, and the first one is kept.
             return;
         }
 
-        WriteWithoutWaiting(connection, new OutgoingMessage((SerializedMessage[])envelope.Messages!));
+        WriteWithoutWaiting(connection, new OutgoingMessage(envelope.Messages!));
     }
 
     private void ReplyToRequester(string requesterInstanceId, string invocationId, IHubProtocol protocol, CompletionMessage completion)

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using WsHub.SignalR.Internal;
 
@@ -69,10 +68,10 @@ public sealed partial class WsHubLifetimeManager<THub>
     }
 
     /// <summary>
-    /// Brings the instance back after Redis was unreachable: waits for the connection, checks that this instance's
-    /// subscriptions deliver again, writes its registry entries back, waits until the instances that were alive before
-    /// the outage have subscribed again, and only then sends the buffered messages. Publishing before the others have
-    /// subscribed again would lose those messages, because Redis pub/sub keeps nothing for absent subscribers.
+    /// Brings the instance back after Redis was unreachable. It waits for the connection, checks that this instance's
+    /// subscriptions deliver again, and writes its registry entries back. Then it waits until the instances that were
+    /// alive before the outage have subscribed again, and only then sends the buffered messages, because Redis pub/sub
+    /// keeps nothing for absent subscribers.
     /// </summary>
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {

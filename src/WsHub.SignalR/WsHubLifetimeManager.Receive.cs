@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using WsHub.SignalR.Internal;
@@ -22,7 +21,7 @@ public sealed partial class WsHubLifetimeManager<THub>
             return;
         }
 
-        WriteToMembers(members, new OutgoingMessage((SerializedMessage[])envelope.Messages!), envelope.Targets);
+        WriteToMembers(members, new OutgoingMessage(envelope.Messages!), envelope.Targets);
     }
 
     private void OnInstanceMessage(ChannelMessage channelMessage)
@@ -38,7 +37,7 @@ public sealed partial class WsHubLifetimeManager<THub>
             switch (envelope.Kind)
             {
                 case EnvelopeKind.Connections:
-                    var message = new OutgoingMessage((SerializedMessage[])envelope.Messages!);
+                    var message = new OutgoingMessage(envelope.Messages!);
                     foreach (var connectionId in envelope.Targets!)
                     {
                         if (_connections[connectionId] is { } connection)
@@ -49,7 +48,7 @@ public sealed partial class WsHubLifetimeManager<THub>
 
                     break;
                 case EnvelopeKind.Users:
-                    var userMessage = new OutgoingMessage((SerializedMessage[])envelope.Messages!);
+                    var userMessage = new OutgoingMessage(envelope.Messages!);
                     foreach (var userId in envelope.Targets!)
                     {
                         if (_users.TryGetValue(userId, out var user))

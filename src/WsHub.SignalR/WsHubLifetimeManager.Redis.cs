@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -69,7 +67,7 @@ public sealed partial class WsHubLifetimeManager<THub>
 
     private async Task StartInBackgroundAsync()
     {
-        // Retries until Redis answers, so an idle instance still joins the registry and removes dead instances.
+        // Retries until Redis is reachable, so an idle instance still joins the registry and removes dead instances.
         for (var attempt = 0; !_stopping.IsCancellationRequested; attempt++)
         {
             try
@@ -99,7 +97,7 @@ public sealed partial class WsHubLifetimeManager<THub>
 
     private async Task<bool> TryEnsureStartedAsync()
     {
-        // While Redis is known to be away a new connection does not wait for it; the background start and the
+        // A new connection does not wait for a Redis that is known to be away. The background start and the
         // heartbeat write the registry once Redis is back.
         if (_start is not { IsCompletedSuccessfully: true } && _redis is { IsConnected: false })
         {
@@ -226,9 +224,9 @@ public sealed partial class WsHubLifetimeManager<THub>
 
         var configuration = _options.Configuration.Clone();
 
-        // Keep retrying in the background rather than failing the app when Redis is away at start, and fail commands
-        // at once while disconnected, so the outbox keeps them in order instead of StackExchange.Redis sending them
-        // before the other instances have subscribed again.
+        // The app starts even when Redis is away, and StackExchange.Redis keeps retrying in the background.
+        // Commands fail at once while disconnected, so the outbox keeps them in order. Otherwise StackExchange.Redis
+        // would send them on reconnect, before the other instances have subscribed again.
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         WsHubLog.Connecting(_logger, _instanceId, string.Join(", ", configuration.EndPoints));

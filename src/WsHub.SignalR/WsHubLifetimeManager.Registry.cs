@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using WsHub.SignalR.Internal;
 
@@ -21,7 +18,7 @@ public sealed partial class WsHubLifetimeManager<THub>
                 }
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
-                    // During an outage the outage log lines say it all, so failed heartbeats stay quiet.
+                    // During an outage the outage log lines cover the failure, so failed heartbeats are not logged.
                     if (Volatile.Read(ref _inOutage) == 0)
                     {
                         WsHubLog.HeartbeatFailed(_logger, _instanceId, _options.HeartbeatInterval, ex);

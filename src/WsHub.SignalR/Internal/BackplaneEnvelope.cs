@@ -18,7 +18,7 @@ internal sealed class BackplaneEnvelope
     public IReadOnlyList<string>? Targets { get; init; }
 
     /// <summary>The hub message serialised once per hub protocol.</summary>
-    public IReadOnlyList<SerializedMessage>? Messages { get; init; }
+    public SerializedMessage[]? Messages { get; init; }
 
     public long CommandId { get; init; }
 

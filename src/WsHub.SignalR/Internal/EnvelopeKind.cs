@@ -30,7 +30,7 @@ internal enum EnvelopeKind
     InvocationCancel = 8,
 
     /// <summary>
-    /// An <see cref="Invocation"/> failed because its connection is gone, not because the client answered with an
+    /// An <see cref="Invocation"/> failed because its connection is gone, not because the client returned an
     /// error, so the requester raises the same <see cref="IOException"/> as for a local connection.
     /// </summary>
     InvocationConnectionLost = 9,
