@@ -11,6 +11,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     public const string RecoveryFailedMethod = "WsHubRecoveryFailed";
 
     private static readonly TimeSpan ResumeWaitInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan TakeoverGrace = TimeSpan.FromSeconds(1);
 
     private HistoryStore? _historyStore;
 
@@ -108,7 +109,7 @@ public sealed partial class WsHubLifetimeManager<THub>
                     // The previous connection never stored where it stopped, so its position is unknown.
                     failed = true;
                 }
-                else if (state.Positions.TryGetValue(groupName, out var stored))
+                else if (state.Positions.TryGetValue(groupName, out var stored) && feature.TryTakeStoredPosition(groupName))
                 {
                     from = stored;
                 }
@@ -175,7 +176,7 @@ public sealed partial class WsHubLifetimeManager<THub>
             cursor.Pending = null;
             foreach (var entry in pending)
             {
-                WriteHistoryEntry(connection, cursor, entry, excludedAlso: null);
+                WriteHistoryEntry(connection, cursor, entry, previousConnectionId);
             }
         }
     }
@@ -249,13 +250,48 @@ public sealed partial class WsHubLifetimeManager<THub>
         return state;
     }
 
+    /// <summary>
+    /// Closes an older connection with the same resume key. Its cursors stop first, and the close message follows
+    /// every message written before, so the stored positions match what a live client read. A client that does not
+    /// close within a second, because its network is gone, is aborted.
+    /// </summary>
     private void AbortForTakeover(string connectionId)
     {
-        if (_connections[connectionId] is { } connection)
+        if (_connections[connectionId] is not { } connection)
         {
-            WsHubLog.ResumeTakeover(_logger, connectionId);
-            connection.Abort();
+            return;
         }
+
+        WsHubLog.ResumeTakeover(_logger, connectionId);
+        if (connection.Features.Get<HistoryConnectionFeature>() is { } feature)
+        {
+            foreach (var cursor in feature.Cursors.Values)
+            {
+                lock (cursor)
+                {
+                    cursor.Closed = true;
+                }
+            }
+        }
+
+        WriteWithoutWaiting(connection, new CloseMessage("A newer connection with the same resume key took over.", allowReconnect: false));
+        _ = AbortAfterGraceAsync(connection);
+    }
+
+    private async Task AbortAfterGraceAsync(HubConnectionContext connection)
+    {
+        var grace = TimeSpan.FromTicks(Math.Min(TakeoverGrace.Ticks, _options.OperationTimeout.Ticks / 2));
+        try
+        {
+            await Task.Delay(grace, _timeProvider, connection.ConnectionAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client closed the connection itself.
+            return;
+        }
+
+        connection.Abort();
     }
 
     private Task SendHistoryGroupAsync(string groupName, OutgoingMessage message, IReadOnlyList<string>? excludedConnectionIds)
@@ -281,7 +317,7 @@ public sealed partial class WsHubLifetimeManager<THub>
                 // An instance that does not treat the group as a history group delivered to its own members already.
                 if (!string.Equals(envelope.Origin, _instanceId, StringComparison.Ordinal))
                 {
-                    WriteToMembers(group.Members, new OutgoingMessage((SerializedMessage[])envelope.Messages!), envelope.Targets);
+                    WriteToMembers(group.Members, new OutgoingMessage(envelope.Messages!), envelope.Targets);
                 }
 
                 return;
@@ -338,7 +374,7 @@ public sealed partial class WsHubLifetimeManager<THub>
             }
             else if (entry.Envelope.Targets is null || !Contains(entry.Envelope.Targets, connection.ConnectionId))
             {
-                WriteWithoutWaiting(connection, new OutgoingMessage((SerializedMessage[])entry.Envelope.Messages!));
+                WriteWithoutWaiting(connection, entry.Message);
             }
         }
     }
@@ -348,7 +384,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     {
         // A closing connection may never send what is written now, so its position stays where it is and the
         // entry is replayed when the client resumes.
-        if ((cursor.Last is { } last && entry.Offset <= last) || connection.ConnectionAborted.IsCancellationRequested)
+        if ((cursor.Last is { } last && entry.Offset <= last) || cursor.Closed || connection.ConnectionAborted.IsCancellationRequested)
         {
             return;
         }
@@ -361,7 +397,7 @@ public sealed partial class WsHubLifetimeManager<THub>
             return;
         }
 
-        WriteWithoutWaiting(connection, new OutgoingMessage((SerializedMessage[])entry.Envelope.Messages!));
+        WriteWithoutWaiting(connection, entry.Message);
     }
 
     /// <summary>

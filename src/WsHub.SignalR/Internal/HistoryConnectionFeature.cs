@@ -8,12 +8,25 @@ namespace WsHub.SignalR.Internal;
 internal sealed class HistoryConnectionFeature(string? resumeKey)
 {
     private readonly object _lock = new();
+    private readonly HashSet<string> _resumedGroups = new(StringComparer.Ordinal);
     private Task<ResumeState>? _resumeState;
 
     /// <summary>The client's resume key, or null when it sent none or an invalid one.</summary>
     public string? ResumeKey { get; } = resumeKey;
 
     public ConcurrentDictionary<string, HistoryCursor> Cursors { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Claims the stored position of a group for the first join of the connection. A later join of the same group
+    /// starts live, because the connection has already received what came after that position.
+    /// </summary>
+    public bool TryTakeStoredPosition(string groupName)
+    {
+        lock (_resumedGroups)
+        {
+            return _resumedGroups.Add(groupName);
+        }
+    }
 
     /// <summary>
     /// Loads the stored positions once per connection, because a client joins its groups one after another and the

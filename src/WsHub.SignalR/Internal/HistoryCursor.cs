@@ -10,6 +10,12 @@ internal sealed class HistoryCursor
     /// <summary>The offset of the last message written to the connection, or where it joined; null when unknown.</summary>
     public StreamOffset? Last { get; set; }
 
+    /// <summary>
+    /// True once the connection was asked to close, so nothing more is written and the position stays where the
+    /// client stops reading.
+    /// </summary>
+    public bool Closed { get; set; }
+
     /// <summary>Live messages held during the join; null once the connection receives live messages directly.</summary>
     public List<HistoryEntry>? Pending { get; set; } = [];
 }

@@ -262,4 +262,26 @@ public sealed class HistoryRecoveryTests(RedisFixture fixture)
         await second.Client.ExpectNothingAsync();
         second.RecoveryFailures.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task AddToGroupAsync_SecondJoinOfSameConnection_DoesNotReplayAgain()
+    {
+        await using var cluster = await HistoryTestCluster.StartAsync(fixture.Redis);
+        var group = HistoryTestCluster.NewGroup();
+        var key = HistoryTestCluster.NewResumeKey();
+        await using var first = await ResumableClient.ConnectAsync(cluster.A, key);
+        await first.JoinAsync(group);
+        await first.LoseConnectionAsync();
+        await cluster.B.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, HistoryTestCluster.Args(0)).WaitAsync(Timeout);
+        await using var second = await ResumableClient.ConnectAsync(cluster.B, key);
+        await second.JoinAsync(group);
+        (await second.ReadNumberAsync()).Should().Be(0);
+
+        await second.Client.Connection.InvokeAsync(nameof(TestHub.LeaveGroup), group).WaitAsync(Timeout);
+        await second.JoinAsync(group);
+        await cluster.A.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, HistoryTestCluster.Args(1)).WaitAsync(Timeout);
+
+        (await second.ReadNumberAsync()).Should().Be(1, "the stored position was used by the first join only");
+        await second.Client.ExpectNothingAsync();
+    }
 }
