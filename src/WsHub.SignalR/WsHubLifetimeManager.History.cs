@@ -42,6 +42,10 @@ public sealed partial class WsHubLifetimeManager<THub>
     }
 
     /// <summary>Stores where a disconnecting connection stopped in each history group, for its resume key.</summary>
+    /// <remarks>
+    /// NOTE: a position counts every message written to the connection. Messages written while the client closes
+    /// the connection itself, or while its network breaks, can be lost without a notice.
+    /// </remarks>
     private void SaveResumePositions(HubConnectionContext connection)
     {
         if (connection.Features.Get<HistoryConnectionFeature>() is not { ResumeKey: { } resumeKey } feature || _registry is null)
@@ -200,9 +204,9 @@ public sealed partial class WsHubLifetimeManager<THub>
 
     /// <summary>
     /// Loads the positions of a resume key once its previous connection has stored them. A client often reconnects
-    /// before the server noticed that its old connection is gone, or before that disconnect has run, so this instance
-    /// asks the holder of each older connection with the key to abort it, and waits until they have all stored
-    /// their positions, for at most <see cref="WsHubOptions.OperationTimeout"/>.
+    /// before the server noticed that its old connection is gone, or before that disconnect has run. This instance
+    /// therefore sends a takeover request for each older connection with the key to the instance that has it, and
+    /// waits until they have all stored their positions, for at most <see cref="WsHubOptions.OperationTimeout"/>.
     /// </summary>
     private async Task<ResumeState> LoadResumeStateAsync(string resumeKey, string connectionId)
     {
@@ -226,7 +230,7 @@ public sealed partial class WsHubLifetimeManager<THub>
             var holders = await _registry!.RouteToConnectionsAsync([otherId], payload).WaitAsync(_options.OperationTimeout);
             if (holders[0] is null)
             {
-                // No instance holds the connection: its instance died before it could store its positions.
+                // The registry lists the connection on no instance, because its instance died before it stored its positions.
                 await HistoryStore.RemoveLiveMarkerAsync(resumeKey, otherId).WaitAsync(_options.OperationTimeout);
                 stale++;
             }
@@ -296,8 +300,8 @@ public sealed partial class WsHubLifetimeManager<THub>
 
     private Task SendHistoryGroupAsync(string groupName, OutgoingMessage message, IReadOnlyList<string>? excludedConnectionIds)
     {
-        // Local members receive the message from the Redis echo, like every other instance, because only the
-        // script knows the offset that keeps a resumed connection free of gaps and duplicates.
+        // Local members receive the message from the Redis echo, like every other instance, because the offset that
+        // keeps a resumed connection free of gaps and duplicates exists only once the script has run.
         var prefix = EnvelopeCodec.WriteHistoryPrefix(_instanceId, excludedConnectionIds, message.Messages);
         return RouteAsync(prefix, _ => HistoryStore.AppendAsync(groupName, prefix));
     }

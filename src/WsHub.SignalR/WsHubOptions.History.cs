@@ -14,7 +14,7 @@ public sealed partial class WsHubOptions
     /// <summary>
     /// Selects the groups that keep a message history in Redis, so that a client that reconnects with the same
     /// resume key gets the messages it missed. Null, the default, means no group keeps history, and groups without
-    /// history cost nothing extra. The function must be fast and return the same answer for a name on every instance.
+    /// history cost nothing extra. The function must be fast and return the same result for a name on every instance.
     /// </summary>
     public Func<string, bool>? HistoryGroupFilter { get; set; }
 

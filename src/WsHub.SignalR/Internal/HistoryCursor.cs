@@ -17,5 +17,6 @@ internal sealed class HistoryCursor
     public bool Closed { get; set; }
 
     /// <summary>Live messages held during the join; null once the connection receives live messages directly.</summary>
+    /// <remarks>NOTE: the list has no bound, so a busy group adds about one entry per message while the replay is read.</remarks>
     public List<HistoryEntry>? Pending { get; set; } = [];
 }

@@ -8,9 +8,10 @@ namespace WsHub.SignalR.Internal;
 internal static class HistoryScripts
 {
     /// <summary>
-    /// Appends an envelope prefix to a group's stream, trims the stream by length (approximately, in whole stream
-    /// nodes, because that is cheap) and by age (exactly, because a small stream fits in one node and would never
-    /// lose an old entry otherwise), renews its expiry, and publishes the prefix followed by the new entry id as a MessagePack string.
+    /// Appends an envelope prefix to a group's stream, trims the stream, renews its expiry, and publishes the prefix
+    /// followed by the new entry id as a MessagePack string. Length trimming is approximate, in whole stream nodes,
+    /// because that is cheap. Age trimming is exact, because a small stream fits in one node and would otherwise
+    /// never lose an old entry.
     /// KEYS[1] stream. ARGV: channel, envelope prefix, maximum length, maximum age in ms.
     /// Returns the entry id.
     /// </summary>
@@ -31,7 +32,7 @@ internal static class HistoryScripts
         """;
 
     /// <summary>
-    /// Reads the entries after an offset, and whether the stream still holds every entry after it. An offset is
+    /// Reads the entries after an offset, and whether the stream still contains every entry after it. An offset is
     /// complete when its own entry is still in the stream, because trimming removes only the oldest entries. The
     /// offset 0-0 is complete when the stream does not exist or has never been trimmed. An empty offset reads only
     /// the last entry id.

@@ -75,7 +75,7 @@ internal sealed class HistoryStore(IDatabase database, RedisNames names, WsHubOp
             BuildSaveResumeArguments(ResumeTtlMilliseconds, connectionId, positions));
     }
 
-    /// <summary>Removes the live marker of a connection that no instance holds any more.</summary>
+    /// <summary>Removes the live marker of a connection that the registry lists on no instance.</summary>
     public Task RemoveLiveMarkerAsync(string resumeKey, string connectionId)
     {
         return database.HashDeleteAsync(names.Resume(resumeKey), "live:" + connectionId);

@@ -225,7 +225,7 @@ public sealed class HistoryRecoveryTests(RedisFixture fixture)
         await Poll.WaitUntilAsync(
             () => first.Client.Connection.State == HubConnectionState.Disconnected,
             Timeout,
-            "the server aborted the older connection with the same resume key");
+            "the server closed the older connection with the same resume key");
         await cluster.A.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, HistoryTestCluster.Args(1)).WaitAsync(Timeout);
 
         (await second.ReadNumberAsync()).Should().Be(1, "the first client received message 0 before the takeover");
