@@ -254,11 +254,7 @@ public sealed partial class WsHubLifetimeManager<THub>
         return state;
     }
 
-    /// <summary>
-    /// Closes an older connection with the same resume key. Its cursors stop first, and the close message follows
-    /// every message written before, so the stored positions match what a live client read. A client that does not
-    /// close within a second, because its network is gone, is aborted.
-    /// </summary>
+    /// <summary>Closes an older connection with the same resume key.</summary>
     private void AbortForTakeover(string connectionId)
     {
         if (_connections[connectionId] is not { } connection)
@@ -267,19 +263,37 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
 
         WsHubLog.ResumeTakeover(_logger, connectionId);
-        if (connection.Features.Get<HistoryConnectionFeature>() is { } feature)
+        if (!TryCloseHistoryConnection(connection, new CloseMessage("A newer connection with the same resume key took over.", allowReconnect: false)))
         {
-            foreach (var cursor in feature.Cursors.Values)
+            connection.Abort();
+        }
+    }
+
+    /// <summary>
+    /// Closes a connection that is in a history group without losing what was written to it. Its cursors stop
+    /// first, and the close message follows every message written before, so the stored positions match what a
+    /// live client read. An abort would drop the messages that wait to be sent, so the connection is aborted only
+    /// when the client has not closed it within a second, because its network is gone. False for a connection in
+    /// no history group, which the caller closes as before.
+    /// </summary>
+    private bool TryCloseHistoryConnection(HubConnectionContext connection, CloseMessage closeMessage)
+    {
+        if (connection.Features.Get<HistoryConnectionFeature>() is not { } feature || feature.Cursors.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var cursor in feature.Cursors.Values)
+        {
+            lock (cursor)
             {
-                lock (cursor)
-                {
-                    cursor.Closed = true;
-                }
+                cursor.Closed = true;
             }
         }
 
-        WriteWithoutWaiting(connection, new CloseMessage("A newer connection with the same resume key took over.", allowReconnect: false));
+        WriteWithoutWaiting(connection, closeMessage);
         _ = AbortAfterGraceAsync(connection);
+        return true;
     }
 
     private async Task AbortAfterGraceAsync(HubConnectionContext connection)

@@ -85,7 +85,13 @@ public sealed partial class WsHubLifetimeManager<THub>
 
     private void CloseForReconnect(HubConnectionContext connection)
     {
-        WriteWithoutWaiting(connection, new CloseMessage("The server instance is stopping; reconnect to another instance.", allowReconnect: true));
+        var closeMessage = new CloseMessage("The server instance is stopping; reconnect to another instance.", allowReconnect: true);
+        if (TryCloseHistoryConnection(connection, closeMessage))
+        {
+            return;
+        }
+
+        WriteWithoutWaiting(connection, closeMessage);
         connection.Abort();
     }
 

@@ -83,6 +83,47 @@ public sealed class HistorySeamTests(RedisFixture fixture, ITestOutputHelper out
         received.Should().Equal(expected, "every message after the first join arrives once and in order");
     }
 
+    [Fact]
+    public async Task AddToGroupAsync_InstanceStopsUnderLoad_NoGapNoDuplicate()
+    {
+        await using var cluster = await HistoryTestCluster.StartAsync(fixture.Redis, serverCount: 3);
+        var group = HistoryTestCluster.NewGroup();
+        var key = HistoryTestCluster.NewResumeKey();
+        var first = await ResumableClient.ConnectAsync(cluster.B, key);
+        await first.JoinAsync(group);
+        using var stopSending = new CancellationTokenSource();
+        var sender = Task.Run(() => SendUntilStoppedAsync(cluster, group, stopSending.Token));
+        var received = new List<int>();
+        for (var i = 0; i < MessagesPerConnection; i++)
+        {
+            received.Add(await first.ReadNumberAsync());
+        }
+
+        await cluster.B.DisposeAsync();
+        await RetireAsync(first, received);
+        await using var second = await ResumableClient.ConnectAsync(cluster.Servers[2], key);
+        await second.JoinAsync(group);
+        for (var i = 0; i < MessagesPerConnection; i++)
+        {
+            received.Add(await second.ReadNumberAsync());
+        }
+
+        await stopSending.CancelAsync();
+        var sent = await sender.WaitAsync(Timeout);
+        while (received[^1] < sent - 1)
+        {
+            received.Add(await second.ReadNumberAsync());
+        }
+
+        var expected = Enumerable.Range(received[0], sent - received[0]).ToArray();
+        var missing = expected.Except(received).ToArray();
+        output.WriteLine("missing: " + string.Join(", ", missing));
+        output.WriteLine($"sent {sent}, received {received.Count}, gaps {missing.Length}, duplicates {received.Count - received.Distinct().Count()}");
+
+        second.RecoveryFailures.Should().BeEmpty();
+        received.Should().Equal(expected, "the drain stores where each connection stopped");
+    }
+
     /// <summary>Sends numbered messages at about 1000 a second, in order, and returns how many it sent.</summary>
     private async Task<int> SendUntilStoppedAsync(TestCluster cluster, string group, CancellationToken stop)
     {
