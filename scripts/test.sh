@@ -36,7 +36,7 @@ awk '/^(Passed|Failed)!/ {
     if ($i == "Skipped:") skipped += $(i + 1)
   }
 }
-END { printf "Tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log_file" | tr -d ','
+END { printf "Tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log_file"
 if (( status == 0 )); then
   printf 'Result: all tests passed.\n'
 else

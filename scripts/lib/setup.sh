@@ -4,6 +4,7 @@
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SAMPLE_DIR="$REPO_ROOT/src/SampleChat"
+GATEWAY_DIR="$REPO_ROOT/src/SampleGateway"
 NODE_TEST_DIR="$REPO_ROOT/tests/WsHub.SignalR.Tests/Node"
 
 _apt_updated=false

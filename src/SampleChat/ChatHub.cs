@@ -8,8 +8,14 @@ namespace SampleChat;
 /// With the WsHub backplane every call works across instances.
 /// </summary>
 /// <param name="instance">The name of this instance, stamped on every message.</param>
+/// <param name="members">Lists the users in a room on every instance.</param>
+/// <param name="rooms">Records room names for the cluster view.</param>
 /// <param name="logger">The logger.</param>
-public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) : Hub
+public sealed class ChatHub(
+    InstanceIdentity instance,
+    RoomMemberLookup members,
+    RoomDirectory rooms,
+    ILogger<ChatHub> logger) : Hub
 {
     /// <summary>How long <see cref="PingConnection"/> waits for the pinged client to reply.</summary>
     public static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
@@ -28,6 +34,9 @@ public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) 
         }
 
         Context.Items[RoomsItemKey] = new HashSet<string>(StringComparer.Ordinal);
+
+        // The identity group lets any instance map this connection id to its user; RoomMemberLookup explains why.
+        await Groups.AddToGroupAsync(Context.ConnectionId, ChatGroups.User(Context.UserIdentifier), Context.ConnectionAborted);
         ChatLog.UserConnected(logger, Context.UserIdentifier, Context.ConnectionId, instance.Name);
         await base.OnConnectedAsync();
     }
@@ -36,6 +45,29 @@ public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         ChatLog.UserDisconnected(logger, Context.UserIdentifier, Context.ConnectionId, exception);
+
+        // SignalR removes the connection from its groups only after this method returns. Leaving the rooms first
+        // means that pages which refetch the online list on the notice no longer find this connection. This also
+        // runs for each connection that a draining instance closes.
+        if (Context.UserIdentifier is { } user && Context.Items.ContainsKey(RoomsItemKey))
+        {
+            try
+            {
+                foreach (var room in Rooms.ToArray())
+                {
+                    await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatGroups.Room(room), CancellationToken.None);
+                    await Clients.Group(ChatGroups.Room(room)).SendAsync(
+                        ClientMethods.RoomNotice,
+                        new RoomNotice(room, user, Joined: false, instance.Name),
+                        CancellationToken.None);
+                }
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                ChatLog.DisconnectCleanupFailed(logger, Context.ConnectionId, ex);
+            }
+        }
+
         await base.OnDisconnectedAsync(exception);
     }
 
@@ -49,6 +81,17 @@ public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) 
     }
 
     /// <summary>
+    /// Returns the users in a room on every instance. Pages call it again whenever a <see cref="RoomNotice"/> arrives.
+    /// </summary>
+    /// <param name="room">The room name.</param>
+    /// <returns>The room's users.</returns>
+    public Task<RoomMembers> GetRoomMembers(string room)
+    {
+        var name = RequireName("room name", room);
+        return members.GetMembersAsync(name, Context.ConnectionAborted);
+    }
+
+    /// <summary>
     /// Adds the caller to a room and sends a notice to the room's members, the caller included.
     /// </summary>
     /// <param name="room">The room name, 1 to 64 characters.</param>
@@ -57,11 +100,21 @@ public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) 
     {
         var name = RequireName("room name", room);
 
-        await Groups.AddToGroupAsync(Context.ConnectionId, name, Context.ConnectionAborted);
+        await Groups.AddToGroupAsync(Context.ConnectionId, ChatGroups.Room(name), Context.ConnectionAborted);
         Rooms.Add(name);
+        try
+        {
+            await rooms.RecordJoinAsync(name);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // The caller is in the room, and the room list only feeds the cluster view, so the join still succeeds.
+            ChatLog.RoomListUpdateFailed(logger, name, ex);
+        }
+
         ChatLog.RoomJoined(logger, CurrentUser, name, Context.ConnectionId);
 
-        await Clients.Group(name).SendAsync(
+        await Clients.Group(ChatGroups.Room(name)).SendAsync(
             ClientMethods.RoomNotice,
             new RoomNotice(name, CurrentUser, Joined: true, instance.Name),
             Context.ConnectionAborted);
@@ -76,11 +129,11 @@ public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) 
     {
         var name = RequireName("room name", room);
 
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, name, Context.ConnectionAborted);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatGroups.Room(name), Context.ConnectionAborted);
         Rooms.Remove(name);
         ChatLog.RoomLeft(logger, CurrentUser, name, Context.ConnectionId);
 
-        await Clients.Group(name).SendAsync(
+        await Clients.Group(ChatGroups.Room(name)).SendAsync(
             ClientMethods.RoomNotice,
             new RoomNotice(name, CurrentUser, Joined: false, instance.Name),
             Context.ConnectionAborted);
@@ -103,7 +156,7 @@ public sealed class ChatHub(InstanceIdentity instance, ILogger<ChatHub> logger) 
         }
 
         var message = NewMessage("room", name, text);
-        return Clients.Group(name).SendAsync(ClientMethods.RoomMessage, message, Context.ConnectionAborted);
+        return Clients.Group(ChatGroups.Room(name)).SendAsync(ClientMethods.RoomMessage, message, Context.ConnectionAborted);
     }
 
     /// <summary>

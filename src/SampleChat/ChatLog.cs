@@ -36,4 +36,20 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 8, EventName = "ConnectionRequestRejected", Level = LogLevel.Information,
         Message = "Rejected a chat connection request from {RemoteAddress}: {Reason}")]
     public static partial void ConnectionRequestRejected(ILogger logger, string? remoteAddress, string reason);
+
+    [LoggerMessage(EventId = 9, EventName = "InstanceNameWriteFailed", Level = LogLevel.Warning,
+        Message = "Writing the name of instance {InstanceId} to Redis failed.")]
+    public static partial void InstanceNameWriteFailed(ILogger logger, string instanceId, Exception exception);
+
+    [LoggerMessage(EventId = 10, EventName = "ClusterSnapshotFailed", Level = LogLevel.Warning,
+        Message = "Reading the cluster state from Redis failed.")]
+    public static partial void ClusterSnapshotFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 11, EventName = "DisconnectCleanupFailed", Level = LogLevel.Warning,
+        Message = "Removing connection {ConnectionId} from its rooms or telling the rooms failed.")]
+    public static partial void DisconnectCleanupFailed(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(EventId = 12, EventName = "RoomListUpdateFailed", Level = LogLevel.Warning,
+        Message = "Adding room {Room} to the room list in Redis failed; the cluster view may miss it until the next join.")]
+    public static partial void RoomListUpdateFailed(ILogger logger, string room, Exception exception);
 }

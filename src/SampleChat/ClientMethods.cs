@@ -14,7 +14,10 @@ public static class ClientMethods
     /// <summary>Receives a <see cref="ChatMessage"/> sent to every connected client.</summary>
     public const string Broadcast = "Broadcast";
 
-    /// <summary>Receives a <see cref="RoomNotice"/> when a user joins or leaves a room the client is in.</summary>
+    /// <summary>
+    /// Receives a <see cref="RoomNotice"/> when a user joins or leaves a room the client is in, also by disconnecting.
+    /// Pages refetch the online list with <see cref="ChatHub.GetRoomMembers"/> when it arrives.
+    /// </summary>
     public const string RoomNotice = "RoomNotice";
 
     /// <summary>Receives the sender's user name and returns a reply text, as a client result.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using SampleChat;
+using StackExchange.Redis;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,11 +8,21 @@ var builder = WebApplication.CreateBuilder(args);
 var redisConfiguration = builder.Configuration["Redis"] ?? "127.0.0.1:6379";
 var channelPrefix = builder.Configuration["WsHub:ChannelPrefix"];
 
+// The backplane and the sample's own keys (room list, instance names) share one Redis connection. It keeps
+// retrying in the background rather than failing the app when Redis is away at start.
+builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
+{
+    var options = ConfigurationOptions.Parse(redisConfiguration);
+    options.AbortOnConnectFail = false;
+    return ConnectionMultiplexer.Connect(options);
+});
+
 builder.Services
     .AddSignalR()
     .AddMessagePackProtocol()
-    .AddWsHubBackplane(redisConfiguration, options =>
+    .AddWsHubBackplane(options =>
     {
+        options.UseRegisteredMultiplexer = true;
         if (!string.IsNullOrWhiteSpace(channelPrefix))
         {
             options.ChannelPrefix = channelPrefix;
@@ -20,6 +31,16 @@ builder.Services
 
 builder.Services.AddSingleton<IUserIdProvider, QueryUserIdProvider>();
 builder.Services.AddSingleton<InstanceIdentity>();
+builder.Services.AddSingleton<SampleRedisKeys>();
+builder.Services.AddSingleton<RoomMemberLookup>();
+builder.Services.AddSingleton<RoomDirectory>();
+builder.Services.AddHostedService<InstanceNamePublisher>();
+
+// /healthz returns 503 while the instance stops or once the backplane's outage buffer is full, and 200 otherwise,
+// also while Redis is briefly away and messages wait in the buffer (Degraded).
+builder.Services.AddHealthChecks()
+    .AddCheck<StoppingHealthCheck>("stopping")
+    .AddWsHub();
 
 var app = builder.Build();
 
@@ -44,6 +65,10 @@ app.UseWhen(
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapHub<ChatHub>("/chat");
+app.MapClusterEndpoint();
+
+// The gateway probes this address.
+app.MapHealthChecks("/healthz");
 
 app.Run();
 

@@ -254,7 +254,11 @@ public sealed partial class WsHubLifetimeManager<THub>
         return state;
     }
 
-    /// <summary>Closes an older connection with the same resume key.</summary>
+    /// <summary>
+    /// Closes an older connection with the same resume key. The close message follows every message written before
+    /// it, so the client reads them all. An abort would drop the messages that wait to be sent, so the connection is
+    /// aborted only when the client has not closed it within a second, because its network is gone.
+    /// </summary>
     private void AbortForTakeover(string connectionId)
     {
         if (_connections[connectionId] is not { } connection)
@@ -263,24 +267,20 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
 
         WsHubLog.ResumeTakeover(_logger, connectionId);
-        if (!TryCloseHistoryConnection(connection, new CloseMessage("A newer connection with the same resume key took over.", allowReconnect: false)))
-        {
-            connection.Abort();
-        }
+        StopHistoryCursors(connection);
+        WriteWithoutWaiting(connection, new CloseMessage("A newer connection with the same resume key took over.", allowReconnect: false));
+        _ = AbortTakenOverAfterGraceAsync(connection);
     }
 
     /// <summary>
-    /// Closes a connection that is in a history group without losing what was written to it. Its cursors stop
-    /// first, and the close message follows every message written before, so the stored positions match what a
-    /// live client read. An abort would drop the messages that wait to be sent, so the connection is aborted only
-    /// when the client has not closed it within a second, because its network is gone. False for a connection in
-    /// no history group, which the caller closes as before.
+    /// Stops writing history messages to a connection that is being closed, before its close message is written, so
+    /// that its stored positions match what a client that reads up to the close message received.
     /// </summary>
-    private bool TryCloseHistoryConnection(HubConnectionContext connection, CloseMessage closeMessage)
+    private static void StopHistoryCursors(HubConnectionContext connection)
     {
-        if (connection.Features.Get<HistoryConnectionFeature>() is not { } feature || feature.Cursors.IsEmpty)
+        if (connection.Features.Get<HistoryConnectionFeature>() is not { } feature)
         {
-            return false;
+            return;
         }
 
         foreach (var cursor in feature.Cursors.Values)
@@ -290,13 +290,9 @@ public sealed partial class WsHubLifetimeManager<THub>
                 cursor.Closed = true;
             }
         }
-
-        WriteWithoutWaiting(connection, closeMessage);
-        _ = AbortAfterGraceAsync(connection);
-        return true;
     }
 
-    private async Task AbortAfterGraceAsync(HubConnectionContext connection)
+    private async Task AbortTakenOverAfterGraceAsync(HubConnectionContext connection)
     {
         var grace = TimeSpan.FromTicks(Math.Min(TakeoverGrace.Ticks, _options.OperationTimeout.Ticks / 2));
         try

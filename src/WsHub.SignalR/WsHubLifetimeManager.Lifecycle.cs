@@ -7,6 +7,9 @@ namespace WsHub.SignalR;
 
 public sealed partial class WsHubLifetimeManager<THub>
 {
+    // How long a draining instance waits for clients to close after the close message before it aborts them.
+    private static readonly TimeSpan DrainCloseGrace = TimeSpan.FromSeconds(3);
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -68,6 +71,19 @@ public sealed partial class WsHubLifetimeManager<THub>
                 }
             }
 
+            // Clients close on their own once they read the close message. A client that has not closed after the
+            // grace period is aborted, which its client sees as a lost connection, so it reconnects as well.
+            var graceStarted = _timeProvider.GetTimestamp();
+            while (_connections.Count > 0 && _timeProvider.GetElapsedTime(graceStarted) < DrainCloseGrace)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), _timeProvider, cancellationToken);
+            }
+
+            foreach (var connection in _connections)
+            {
+                connection.Abort();
+            }
+
             while (_connections.Count > 0)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(50), _timeProvider, cancellationToken);
@@ -83,15 +99,19 @@ public sealed partial class WsHubLifetimeManager<THub>
         await LeaveClusterAsync();
     }
 
+    /// <summary>
+    /// Tells a client to reconnect elsewhere. The connection is not aborted here, because SignalR then sends a second
+    /// close message that forbids reconnecting, and the JavaScript client obeys the last one.
+    /// </summary>
     private void CloseForReconnect(HubConnectionContext connection)
     {
-        var closeMessage = new CloseMessage("The server instance is stopping; reconnect to another instance.", allowReconnect: true);
-        if (TryCloseHistoryConnection(connection, closeMessage))
-        {
-            return;
-        }
+        StopHistoryCursors(connection);
+        WriteWithoutWaiting(connection, new CloseMessage("The server instance is stopping; reconnect to another instance.", allowReconnect: true));
+    }
 
-        WriteWithoutWaiting(connection, closeMessage);
+    private async Task AbortAfterGraceAsync(HubConnectionContext connection)
+    {
+        await Task.Delay(DrainCloseGrace, _timeProvider);
         connection.Abort();
     }
 

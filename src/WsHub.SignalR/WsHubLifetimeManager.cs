@@ -95,8 +95,9 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
 
         if (Volatile.Read(ref _draining) == 1)
         {
-            // A draining instance sends newcomers on to the other instances.
+            // A draining instance sends newcomers on to the other instances, and aborts those that do not leave.
             CloseForReconnect(connection);
+            _ = AbortAfterGraceAsync(connection);
             return;
         }
 

@@ -14,6 +14,9 @@
     joinButton: document.getElementById("join-button"),
     leaveButton: document.getElementById("leave-button"),
     currentRoom: document.getElementById("current-room"),
+    reconnectBanner: document.getElementById("reconnect-banner"),
+    onlineHint: document.getElementById("online-hint"),
+    onlineList: document.getElementById("online-list"),
     directForm: document.getElementById("direct-form"),
     directUser: document.getElementById("direct-user"),
     directText: document.getElementById("direct-text"),
@@ -28,7 +31,30 @@
 
   let connection = null;
   let session = null;
+  // True once the user pressed Disconnect, so a closed connection stays closed.
+  let stopRequested = false;
   let currentRoom = null;
+  // Counts online list requests, so that a slow older reply never overwrites a newer one.
+  let membersRequest = 0;
+  let membersRefreshTimer = null;
+
+  // Instances that stop tell their clients to reconnect, so many clients may retry at the same moment. The first
+  // retry waits a random 0.2 to 1 s to spread them out, later ones back off up to 5 s, and the page gives up after
+  // 2 minutes. The count starts again after every successful reconnect.
+  const reconnectPolicy = {
+    nextRetryDelayInMilliseconds(context) {
+      if (context.elapsedMilliseconds > 120_000) {
+        return null;
+      }
+      if (context.previousRetryCount === 0) {
+        return 200 + Math.random() * 800;
+      }
+      return Math.min(5000, 1000 * context.previousRetryCount);
+    },
+  };
+
+  // Notices refresh the list at once; this timer also catches members of an instance that died without notice.
+  const membersRefreshIntervalMs = 10_000;
 
   // Prefill the name and room from the page address, such as /?user=alice&room=lobby.
   const pageQuery = new URLSearchParams(window.location.search);
@@ -47,6 +73,7 @@
     elements.sendAllButton.disabled = !connected;
     elements.leaveButton.disabled = !connected || currentRoom === null;
     elements.sendRoomButton.disabled = !connected || currentRoom === null;
+    elements.reconnectBanner.hidden = state !== "reconnecting";
   }
 
   function showError(error) {
@@ -67,6 +94,60 @@
     currentRoom = room;
     elements.currentRoom.textContent = room ?? "none";
     setState(elements.state.dataset.state, elements.state.textContent);
+    if (room === null) {
+      showMembers(null);
+    }
+  }
+
+  function showMembers(members) {
+    elements.onlineList.replaceChildren();
+    if (members === null) {
+      elements.onlineHint.textContent = "Join a room to see who is in it.";
+      return;
+    }
+
+    for (const user of members.users) {
+      const item = document.createElement("li");
+      item.dataset.testid = "online-user";
+      item.textContent = user;
+      if (session && user === session.user) {
+        item.classList.add("self");
+      }
+      elements.onlineList.append(item);
+    }
+    const count = members.users.length;
+    const suffix = members.truncated ? " (list cut at the first 1000 connections)" : "";
+    elements.onlineHint.textContent = `${count} ${count === 1 ? "user" : "users"} in ${members.room}${suffix}`;
+  }
+
+  // A draining instance sends one notice per closed connection, so notices arriving together cause one fetch.
+  function scheduleMembersRefresh() {
+    if (membersRefreshTimer !== null) {
+      return;
+    }
+
+    membersRefreshTimer = setTimeout(() => {
+      membersRefreshTimer = null;
+      refreshMembers();
+    }, 250);
+  }
+
+  async function refreshMembers() {
+    const hub = connection;
+    const room = currentRoom;
+    if (hub === null || room === null || hub.state !== signalR.HubConnectionState.Connected) {
+      return;
+    }
+
+    const request = ++membersRequest;
+    try {
+      const members = await hub.invoke("GetRoomMembers", room);
+      if (request === membersRequest && room === currentRoom) {
+        showMembers(members);
+      }
+    } catch (error) {
+      showError(error);
+    }
   }
 
   function appendItem(kind, build) {
@@ -158,7 +239,7 @@
   function createConnection(user) {
     const hub = new signalR.HubConnectionBuilder()
       .withUrl(`chat?user=${encodeURIComponent(user)}`)
-      .withAutomaticReconnect()
+      .withAutomaticReconnect(reconnectPolicy)
       .configureLogging(signalR.LogLevel.Warning)
       .build();
 
@@ -168,6 +249,9 @@
     hub.on("RoomNotice", (notice) => {
       const action = notice.joined ? "joined" : "left";
       appendNotice(`${notice.user} ${action} ${notice.room} via ${notice.instance}`);
+      if (notice.room === currentRoom) {
+        scheduleMembersRefresh();
+      }
     });
 
     // A client result: the server waits for this return value and hands it to the connection that pinged.
@@ -176,20 +260,16 @@
       return `${session?.user ?? user} on ${session?.instance ?? "unknown instance"}`;
     });
 
-    hub.onreconnecting(() => setState("reconnecting", "Reconnecting"));
-    hub.onreconnected(async () => {
-      // A new connection id has no group memberships, so join the room again.
-      try {
-        await loadSession(hub);
-        if (currentRoom !== null) {
-          await hub.invoke("JoinRoom", currentRoom);
-        }
-        setState("connected", "Connected");
-      } catch (error) {
-        showError(error);
-      }
+    hub.onreconnecting(() => {
+      setState("reconnecting", "Reconnecting...");
+      elements.instance.textContent = "(reconnecting)";
     });
-    hub.onclose((error) => {
+    hub.onreconnected(() => resumeSession(hub));
+    hub.onclose(async (error) => {
+      if (!stopRequested && session !== null && await restartAfterClose(hub)) {
+        return;
+      }
+
       connection = null;
       session = null;
       setCurrentRoom(null);
@@ -201,6 +281,55 @@
     });
 
     return hub;
+  }
+
+  // Restores what a new connection id lacks: the session shown on the page, the room membership and the online list.
+  async function resumeSession(hub) {
+    clearError();
+    try {
+      await loadSession(hub);
+      if (currentRoom !== null) {
+        await hub.invoke("JoinRoom", currentRoom);
+      }
+      setState("connected", "Connected");
+      appendNotice(`Reconnected to instance ${session.instance}`);
+      await refreshMembers();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  // withAutomaticReconnect gives up when the server's close message does not allow a reconnect. A draining
+  // instance sends a close message that allows it, but a second close message without it sometimes follows
+  // and wins. The page did not ask to stop, so it starts the same connection again with the same delays and
+  // returns true once it is back.
+  async function restartAfterClose(hub) {
+    setState("reconnecting", "Reconnecting...");
+    elements.instance.textContent = "(reconnecting)";
+    const started = Date.now();
+    for (let retry = 0; ; retry++) {
+      const delay = reconnectPolicy.nextRetryDelayInMilliseconds({
+        previousRetryCount: retry,
+        elapsedMilliseconds: Date.now() - started,
+      });
+      if (delay === null) {
+        return false;
+      }
+
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (stopRequested) {
+        return false;
+      }
+
+      try {
+        await hub.start();
+      } catch {
+        continue;
+      }
+
+      await resumeSession(hub);
+      return true;
+    }
   }
 
   async function loadSession(hub) {
@@ -217,6 +346,7 @@
       return;
     }
 
+    stopRequested = false;
     setState("connecting", "Connecting");
     const hub = createConnection(user);
     try {
@@ -236,6 +366,7 @@
 
   elements.disconnectButton.addEventListener("click", async () => {
     clearError();
+    stopRequested = true;
     if (connection !== null) {
       await connection.stop();
     }
@@ -254,6 +385,7 @@
 
       await connection.invoke("JoinRoom", room);
       setCurrentRoom(room);
+      await refreshMembers();
     } catch (error) {
       showError(error);
     }
@@ -304,5 +436,6 @@
     }
   });
 
+  setInterval(refreshMembers, membersRefreshIntervalMs);
   setState("disconnected", "Disconnected");
 })();

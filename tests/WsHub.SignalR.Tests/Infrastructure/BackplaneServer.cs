@@ -53,6 +53,7 @@ public sealed class BackplaneServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        options.ConfigureLogging?.Invoke(builder.Logging);
         builder.Services.AddSingleton<IUserIdProvider, QueryStringUserIdProvider>();
 
         var signalr = builder.Services.AddSignalR(hub => hub.EnableDetailedErrors = true).AddMessagePackProtocol();

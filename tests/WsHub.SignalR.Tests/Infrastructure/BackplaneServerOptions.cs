@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace WsHub.SignalR.Tests.Infrastructure;
 
@@ -24,6 +25,12 @@ public sealed class BackplaneServerOptions
 
     /// <summary>Adds or replaces services, such as a registered multiplexer.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; set; }
+
+    /// <summary>
+    /// Adds logging providers, for example to see the backplane's log while a test is investigated. Test apps log
+    /// nothing by default.
+    /// </summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
 
     /// <summary>Changes the SignalR hub options, such as the JSON protocol settings.</summary>
     public Action<ISignalRServerBuilder>? ConfigureSignalR { get; set; }

@@ -21,6 +21,12 @@ public sealed class SampleChatCluster : IAsyncLifetime
     /// <summary>The name instance B shows on its page.</summary>
     public string NameB => "instance-b";
 
+    /// <summary>The id under which the backplane registers instance A in Redis.</summary>
+    public string InstanceIdA => _instanceA!.WsHubInstanceId;
+
+    /// <summary>The id under which the backplane registers instance B in Redis.</summary>
+    public string InstanceIdB => _instanceB!.WsHubInstanceId;
+
     /// <inheritdoc />
     public async Task InitializeAsync()
     {

@@ -3,7 +3,11 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SampleChat;
+using WsHub.SignalR;
 
 namespace WsHub.SignalR.Tests.Infrastructure.Sample;
 
@@ -16,8 +20,25 @@ namespace WsHub.SignalR.Tests.Infrastructure.Sample;
 internal sealed class SampleChatFactory(string redisConfiguration, string channelPrefix, string instanceName)
     : WebApplicationFactory<Program>
 {
+    private IHost? _host;
+
     /// <summary>The instance name the page shows.</summary>
     public string InstanceName { get; } = instanceName;
+
+    /// <summary>The id under which the backplane registers this instance in Redis.</summary>
+    public string WsHubInstanceId =>
+        ((WsHubLifetimeManager<ChatHub>)Services.GetRequiredService<HubLifetimeManager<ChatHub>>()).InstanceId;
+
+    /// <summary>
+    /// Stops the host the way a service manager does: the backplane drains, telling each client to reconnect,
+    /// and then the server stops listening.
+    /// </summary>
+    /// <returns>A task that completes when the host has stopped.</returns>
+    public Task StopAsync()
+    {
+        var host = _host ?? throw new InvalidOperationException($"SampleChat instance {InstanceName} has not started.");
+        return host.StopAsync();
+    }
 
     /// <summary>
     /// Starts the server and returns its base address, such as <c>http://127.0.0.1:41234</c>.
@@ -31,6 +52,13 @@ internal sealed class SampleChatFactory(string redisConfiguration, string channe
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException($"SampleChat instance {InstanceName} reports no listening address.");
         return new Uri(address.TrimEnd('/'));
+    }
+
+    /// <inheritdoc />
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        _host = base.CreateHost(builder);
+        return _host;
     }
 
     /// <inheritdoc />
