@@ -86,7 +86,24 @@ public sealed partial class WsHubLifetimeManager<THub>
 
     private static void EndHistoryMembership(HubConnectionContext connection, string groupName)
     {
-        connection.Features.Get<HistoryConnectionFeature>()?.Cursors.TryRemove(groupName, out _);
+        if (connection.Features.Get<HistoryConnectionFeature>() is not { } feature)
+        {
+            return;
+        }
+
+        // Hubs often leave their groups in OnDisconnectedAsync, which SignalR runs after aborting the connection. That
+        // leave ends the connection, not the client's interest, so the position stays and is stored for the resume key.
+        if (connection.ConnectionAborted.IsCancellationRequested && feature.Cursors.TryGetValue(groupName, out var cursor))
+        {
+            lock (cursor)
+            {
+                cursor.Closed = true;
+            }
+
+            return;
+        }
+
+        feature.Cursors.TryRemove(groupName, out _);
     }
 
     /// <summary>

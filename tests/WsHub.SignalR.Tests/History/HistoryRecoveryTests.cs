@@ -1,5 +1,7 @@
 using FluentAssertions;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using WsHub.SignalR.Tests.Infrastructure;
 
@@ -283,5 +285,31 @@ public sealed class HistoryRecoveryTests(RedisFixture fixture)
 
         (await second.ReadNumberAsync()).Should().Be(1, "the stored position was used by the first join only");
         await second.Client.ExpectNothingAsync();
+    }
+
+    [Fact]
+    public async Task AddToGroupAsync_HubLeftGroupOnDisconnect_StillReplays()
+    {
+        var group = HistoryTestCluster.NewGroup();
+        await using var cluster = await TestCluster.StartAsync(fixture.Redis, serverCount: 2, (_, options) =>
+        {
+            options.ConfigureBackplane = backplane =>
+                backplane.HistoryGroupFilter = static name => name.StartsWith(HistoryTestCluster.GroupPrefix, StringComparison.Ordinal);
+            options.ConfigureSignalR = signalr => signalr.AddHubOptions<TestHub>(hub => hub.AddFilter(new LeaveGroupOnDisconnectFilter(group)));
+        });
+        var key = HistoryTestCluster.NewResumeKey();
+        await using var first = await ResumableClient.ConnectAsync(cluster.A, key);
+        await first.JoinAsync(group);
+        await cluster.B.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, HistoryTestCluster.Args(0)).WaitAsync(Timeout);
+        (await first.ReadNumberAsync()).Should().Be(0);
+        await first.LoseConnectionAsync();
+
+        await cluster.B.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, HistoryTestCluster.Args(1)).WaitAsync(Timeout);
+        await using var second = await ResumableClient.ConnectAsync(cluster.B, key);
+        await second.JoinAsync(group);
+
+        (await second.ReadNumberAsync()).Should().Be(1, "a leave during the disconnect keeps the position");
+        await second.Client.ExpectNothingAsync();
+        second.RecoveryFailures.Should().BeEmpty();
     }
 }
