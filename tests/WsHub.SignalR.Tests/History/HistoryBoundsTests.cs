@@ -21,6 +21,8 @@ public sealed class HistoryBoundsTests(RedisFixture fixture)
         await using var cluster = await HistoryTestCluster.StartAsync(fixture.Redis, options => options.HistoryMaxLength = maxLength);
         var group = HistoryTestCluster.NewGroup();
         var streamKey = HistoryTestCluster.StreamKey(cluster, group);
+        var member = await cluster.ConnectAsync(cluster.B);
+        await cluster.B.LifetimeManager.AddToGroupAsync(member.ConnectionId, group).WaitAsync(Timeout);
 
         long maxSeen = 0;
         for (var i = 0; i < 600; i++)
@@ -30,6 +32,12 @@ public sealed class HistoryBoundsTests(RedisFixture fixture)
             {
                 maxSeen = Math.Max(maxSeen, (long)await fixture.Redis.ExecuteAsync("XLEN", streamKey));
             }
+        }
+
+        // The member receives the last message only after the script that appended it has run.
+        for (var i = 0; i < 600; i++)
+        {
+            await member.ExpectMessageAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         var length = (long)await fixture.Redis.ExecuteAsync("XLEN", streamKey);
@@ -79,6 +87,11 @@ public sealed class HistoryBoundsTests(RedisFixture fixture)
             await cluster.A.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, HistoryTestCluster.Args(i)).WaitAsync(Timeout);
         }
 
+        // A send returns before Redis has run the script, so the entries appear a moment later.
+        await Poll.WaitUntilAsync(
+            async () => (long)await fixture.Redis.ExecuteAsync("XLEN", streamKey) == 5,
+            Timeout,
+            "the five messages are in the stream");
         var first = (RedisResult[])(await fixture.Redis.ExecuteAsync("XRANGE", streamKey, "-", "+", "COUNT", "1"))!;
         var firstId = (string)((RedisResult[])first[0]!)[0]!;
 

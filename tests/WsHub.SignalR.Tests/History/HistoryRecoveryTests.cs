@@ -169,9 +169,9 @@ public sealed class HistoryRecoveryTests(RedisFixture fixture)
         await using var first = await ResumableClient.ConnectAsync(cluster.A, key);
         await first.JoinAsync(group);
         await cluster.B.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, HistoryTestCluster.Args(0)).WaitAsync(Timeout);
+        (await first.ReadNumberAsync()).Should().Be(0);
         var delivered = await fixture.Redis.ExecuteAsync("XRANGE", HistoryTestCluster.StreamKey(cluster, group), "-", "+");
         var position = (string)((RedisResult[])((RedisResult[])delivered!)[0]!)[0]!;
-        (await first.ReadNumberAsync()).Should().Be(0);
         await first.LoseConnectionAsync();
 
         // Each send trims entries older than the maximum age, so keep sending until the position is gone.

@@ -22,7 +22,8 @@ public sealed class WsHubHistoryTests(RedisFixture fixture)
             await cluster.A.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, HistoryTestCluster.Args(i)).WaitAsync(Timeout);
         }
 
-        var history = cluster.B.Services.GetRequiredService<WsHubHistory<TestHub>>();
+        // The reader of the sending server issues its read after the appends on the same Redis connection, so it sees them.
+        var history = cluster.A.Services.GetRequiredService<WsHubHistory<TestHub>>();
         var latest = await history.ReadLatestAsync(group, 3).WaitAsync(Timeout);
 
         latest.Select(entry => entry.Arguments[0].GetString()).Should().Equal("7", "8", "9");
