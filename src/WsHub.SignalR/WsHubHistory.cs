@@ -34,13 +34,17 @@ public sealed class WsHubHistory<THub>
     /// Reads the latest <paramref name="count"/> messages of a group, oldest first. Empty for a group without history.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
-    public async Task<IReadOnlyList<WsHubHistoryEntry>> ReadLatestAsync(string groupName, int count, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<WsHubHistoryEntry>> ReadLatestAsync(
+        string groupName,
+        int count,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(groupName);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
 
         var (database, names) = await _manager.GetPresenceAccessAsync(cancellationToken);
-        var entries = await database.StreamRangeAsync(names.History(groupName), "-", "+", count, Order.Descending).WaitAsync(cancellationToken);
+        var entries = await database.StreamRangeAsync(names.History(groupName), "-", "+", count, Order.Descending)
+            .WaitAsync(cancellationToken);
         Array.Reverse(entries);
         return entries.Select(ToEntry).ToArray();
     }

@@ -356,7 +356,8 @@ public sealed partial class WsHubLifetimeManager<THub>
 
             if (envelope.Kind != EnvelopeKind.HistoryBroadcast || !StreamOffset.TryParse(envelope.Offset, out var offset))
             {
-                DropInvalid(channelMessage, new EnvelopeFormatException($"A {envelope.Kind} envelope without a valid offset arrived on a history group channel."));
+                var reason = $"A {envelope.Kind} envelope without a valid offset arrived on a history group channel.";
+                DropInvalid(channelMessage, new EnvelopeFormatException(reason));
                 return;
             }
 

@@ -45,7 +45,8 @@ public sealed class HistoryOrderingTests(RedisFixture fixture)
         await Task.Yield();
         for (var i = 0; i < MessagesPerSender; i++)
         {
-            await manager.SendGroupAsync(group, TestHub.MessageMethod, [sender + "-" + i.ToString(CultureInfo.InvariantCulture)]).WaitAsync(Timeout);
+            var text = sender + "-" + i.ToString(CultureInfo.InvariantCulture);
+            await manager.SendGroupAsync(group, TestHub.MessageMethod, [text]).WaitAsync(Timeout);
         }
     }
 

@@ -260,7 +260,8 @@ public sealed class HistoryRecoveryTests(RedisFixture fixture)
             received.Add((await second.Client.ReadAsync()).Text);
         }
 
-        received.Should().Equal(Enumerable.Range(1, 20).Select(number => number.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var expected = Enumerable.Range(1, 20).Select(number => number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        received.Should().Equal(expected);
         await second.Client.ExpectNothingAsync();
         second.RecoveryFailures.Should().BeEmpty();
     }
@@ -295,7 +296,8 @@ public sealed class HistoryRecoveryTests(RedisFixture fixture)
         {
             options.ConfigureBackplane = backplane =>
                 backplane.HistoryGroupFilter = static name => name.StartsWith(HistoryTestCluster.GroupPrefix, StringComparison.Ordinal);
-            options.ConfigureSignalR = signalr => signalr.AddHubOptions<TestHub>(hub => hub.AddFilter(new LeaveGroupOnDisconnectFilter(group)));
+            options.ConfigureSignalR = signalr =>
+                signalr.AddHubOptions<TestHub>(hub => hub.AddFilter(new LeaveGroupOnDisconnectFilter(group)));
         });
         var key = HistoryTestCluster.NewResumeKey();
         await using var first = await ResumableClient.ConnectAsync(cluster.A, key);

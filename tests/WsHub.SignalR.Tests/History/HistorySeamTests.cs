@@ -118,7 +118,8 @@ public sealed class HistorySeamTests(RedisFixture fixture, ITestOutputHelper out
         var expected = Enumerable.Range(received[0], sent - received[0]).ToArray();
         var missing = expected.Except(received).ToArray();
         output.WriteLine("missing: " + string.Join(", ", missing));
-        output.WriteLine($"sent {sent}, received {received.Count}, gaps {missing.Length}, duplicates {received.Count - received.Distinct().Count()}");
+        var duplicates = received.Count - received.Distinct().Count();
+        output.WriteLine($"sent {sent}, received {received.Count}, gaps {missing.Length}, duplicates {duplicates}");
 
         second.RecoveryFailures.Should().BeEmpty();
         received.Should().Equal(expected, "the drain stores where each connection stopped");
@@ -134,7 +135,8 @@ public sealed class HistorySeamTests(RedisFixture fixture, ITestOutputHelper out
             var due = (int)clock.ElapsedMilliseconds;
             while (sent < due)
             {
-                await cluster.A.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, HistoryTestCluster.Args(sent), CancellationToken.None)
+                var arguments = HistoryTestCluster.Args(sent);
+                await cluster.A.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, arguments, CancellationToken.None)
                     .WaitAsync(Timeout, CancellationToken.None);
                 sent++;
             }
