@@ -411,7 +411,7 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
     }
 
-    /// <summary>Writes an entry past the cursor and moves the cursor; the caller holds the cursor's lock.</summary>
+    /// <summary>Writes an entry past the cursor and moves the cursor. The caller must hold the cursor's lock.</summary>
     private void WriteHistoryEntry(HubConnectionContext connection, HistoryCursor cursor, HistoryEntry entry, string? excludedAlso)
     {
         // A closing connection may never send what is written now, so its position stays where it is and the
