@@ -19,17 +19,33 @@ public sealed partial class WsHubLifetimeManager<THub>
         for (var i = 0; i < _protocols.Count; i++)
         {
             var bytes = _protocols[i].GetMessageBytes(hubMessage);
-            if (bytes.Length > _options.MaxMessageSize)
-            {
-                throw new InvalidOperationException(
-                    $"The message is {bytes.Length} bytes in hub protocol '{_protocols[i].Name}', more than the maximum of "
-                    + $"{_options.MaxMessageSize} bytes (WsHubOptions.MaxMessageSize). Nothing was sent.");
-            }
+            ThrowIfTooLarge(bytes.Length, _protocols[i].Name);
 
             messages[i] = new SerializedMessage(_protocols[i].Name, bytes);
         }
 
         return new OutgoingMessage(messages);
+    }
+
+    /// <summary>Serialises a message for one local connection only, in its protocol, and checks its size.</summary>
+    private SerializedHubMessage CreateLocalMessage(HubConnectionContext connection, string methodName, object?[] args)
+    {
+        ArgumentNullException.ThrowIfNull(methodName);
+
+        var protocol = connection.Protocol;
+        var bytes = protocol.GetMessageBytes(new InvocationMessage(methodName, args));
+        ThrowIfTooLarge(bytes.Length, protocol.Name);
+        return new SerializedHubMessage([new SerializedMessage(protocol.Name, bytes)]);
+    }
+
+    private void ThrowIfTooLarge(int length, string protocolName)
+    {
+        if (length > _options.MaxMessageSize)
+        {
+            throw new InvalidOperationException(
+                $"The message is {length} bytes in hub protocol '{protocolName}', more than the maximum of "
+                + $"{_options.MaxMessageSize} bytes (WsHubOptions.MaxMessageSize). Nothing was sent.");
+        }
     }
 
     private void ValidateName(string name, string parameterName)

@@ -14,6 +14,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     private int _inOutage;
     private long _recoveredAt;
     private IReadOnlyList<string> _lastLiveInstances = [];
+    private IReadOnlyList<string> _peersBeforeOutage = [];
     private TaskCompletionSource? _probe;
     private string? _probeNonce;
 
@@ -43,6 +44,8 @@ public sealed partial class WsHubLifetimeManager<THub>
         HoldHistoryGroups();
         if (Interlocked.Exchange(ref _inOutage, 1) == 0)
         {
+            // Heartbeats during the recovery see only the instances that are back, so the list is taken now.
+            _peersBeforeOutage = _lastLiveInstances;
             WsHubLog.OutageStarted(_logger);
         }
 
@@ -76,6 +79,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
+        var failedAttempts = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             var version = Volatile.Read(ref _outageVersion);
@@ -107,6 +111,12 @@ public sealed partial class WsHubLifetimeManager<THub>
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
+                // A lasting error, such as an ACL that denies a command, must show in the log.
+                if (failedAttempts++ % 30 == 0)
+                {
+                    WsHubLog.RecoveryFailed(_logger, _instanceId, ex);
+                }
+
                 await Task.Delay(RecoveryPollInterval, _timeProvider, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -165,7 +175,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     /// </summary>
     private async Task<(int ReadyCount, int ExpectedCount)> WaitForPeersAsync(CancellationToken cancellationToken)
     {
-        var peers = _lastLiveInstances.Where(id => id != _instanceId).ToArray();
+        var peers = _peersBeforeOutage.Where(id => id != _instanceId).ToArray();
         if (peers.Length == 0)
         {
             return (0, 0);

@@ -100,7 +100,7 @@ public sealed partial class WsHubLifetimeManager<THub>
         try
         {
             // An instance already delivered its own broadcasts locally, so the echo from Redis is skipped early.
-            if (skipOwn && string.Equals(EnvelopeCodec.ReadOrigin(payload), _instanceId, StringComparison.Ordinal))
+            if (skipOwn && EnvelopeCodec.IsFromOrigin(payload, _instanceIdUtf8))
             {
                 return null;
             }

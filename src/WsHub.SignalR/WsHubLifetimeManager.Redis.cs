@@ -182,6 +182,13 @@ public sealed partial class WsHubLifetimeManager<THub>
             _registry = new InstanceRegistry(_redis.GetDatabase(), _names, _instanceId);
         }
 
+        // A subscribe attempted while disconnected can leave a queue behind in StackExchange.Redis that nobody reads,
+        // so nothing is subscribed until the connection is up.
+        if (!_redis.IsConnected)
+        {
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "Redis is not reachable yet.");
+        }
+
         // A retried start keeps the subscriptions of the failed one, so no channel gets two handlers.
         if (_allSubscription is null)
         {
@@ -197,9 +204,10 @@ public sealed partial class WsHubLifetimeManager<THub>
 
         await HeartbeatAsync();
 
-        // Connections that arrived while Redis was unreachable are not in the registry yet.
+        // Connections and groups that arrived while Redis was unreachable are not in Redis yet.
         if (_connections.Count > 0)
         {
+            await _groups.EnsureSubscribedAsync();
             await RestoreRegistryAsync();
         }
 
@@ -241,7 +249,13 @@ public sealed partial class WsHubLifetimeManager<THub>
 
     private async Task<ChannelMessageQueue> SubscribeToGroupAsync(LocalGroup group)
     {
-        await EnsureStartedAsync();
+        // Waiting for the start here would deadlock the start, which subscribes the groups joined before it. A group
+        // whose subscribe fails now is subscribed by the start or by the recovery after an outage.
+        if (_subscriber is null || _redis?.IsConnected != true)
+        {
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "Redis is not reachable yet.");
+        }
+
         var queue = await SubscribeAsync(_names.Group(group.Name));
         if (IsHistoryGroup(group.Name))
         {

@@ -26,6 +26,7 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
     private readonly IReadOnlyList<IHubProtocol> _protocols;
     private readonly RedisNames _names;
     private readonly string _instanceId;
+    private readonly byte[] _instanceIdUtf8;
     private readonly DateTimeOffset _startedAt;
     private readonly HubConnectionStore _connections = new();
     private readonly ConcurrentDictionary<string, LocalUser> _users = new(StringComparer.Ordinal);
@@ -64,6 +65,7 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
         _protocols = SelectProtocols(protocolResolver, hubOptions.Value.SupportedProtocols ?? globalHubOptions.Value.SupportedProtocols);
         _names = new RedisNames(_options.ChannelPrefix, typeof(THub).FullName ?? typeof(THub).Name);
         _instanceId = $"{Environment.MachineName}_{Guid.NewGuid():N}";
+        _instanceIdUtf8 = System.Text.Encoding.UTF8.GetBytes(_instanceId);
         _startedAt = _timeProvider.GetUtcNow();
         _groups = new GroupSubscriptions(SubscribeToGroupAsync, _options.UnsubscribeDelay, _timeProvider, _logger);
         var catalog = services.GetService<WsHubManagerCatalog>();
@@ -176,7 +178,7 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
         if (connection is not null)
         {
             // A local write is awaited, so its failure reaches the caller as it does without a backplane.
-            return connection.WriteAsync(new InvocationMessage(methodName, args), cancellationToken).AsTask();
+            return connection.WriteAsync(CreateLocalMessage(connection, methodName, args), cancellationToken).AsTask();
         }
 
         return SendToRemoteConnectionsAsync([connectionId], methodName, args);

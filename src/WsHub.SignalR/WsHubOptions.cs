@@ -21,7 +21,7 @@ public sealed partial class WsHubOptions
     private int _outageBufferMaxMessages = 10_000;
     private long _outageBufferMaxBytes = 16 * 1024 * 1024;
     private TimeSpan _outageBufferMaxAge = TimeSpan.FromSeconds(30);
-    private long _maxConnectionBacklogBytes = 1024 * 1024;
+    private long _maxConnectionBacklogBytes = 4 * 1024 * 1024;
 
     /// <summary>
     /// StackExchange.Redis settings used when WsHub opens its own connection.
@@ -251,7 +251,8 @@ public sealed partial class WsHubOptions
 
     /// <summary>
     /// The maximum number of bytes that may wait to be written to one connection. A connection past it has stopped
-    /// reading, so it is aborted, logged and counted, and its client can reconnect. Default: 1 MiB.
+    /// reading, so it is aborted, logged and counted, and its client can reconnect. The bound must leave room for the
+    /// bursts a reading client gets, such as many large group messages at once. Default: 4 MiB.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public long MaxConnectionBacklogBytes

@@ -19,6 +19,12 @@ internal sealed class WsHubHealthCheck(WsHubManagerCatalog catalog) : IHealthChe
             ["connections"] = managers.Sum(manager => manager.ConnectionCount),
         };
 
+        if (managers.Count == 0)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy(
+                "No hub uses the WsHub backplane yet. Call AddWsHubBackplane on the SignalR builder and map a hub.", data: data));
+        }
+
         if (managers.Any(manager => manager.IsBufferFull))
         {
             return Task.FromResult(HealthCheckResult.Unhealthy(

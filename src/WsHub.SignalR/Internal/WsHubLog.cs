@@ -41,6 +41,10 @@ internal static partial class WsHubLog
         Message = "Instance {InstanceId} drained: closed {ClosedCount} connections in {Elapsed}, {RemainingCount} remain.")]
     public static partial void DrainCompleted(ILogger logger, string instanceId, int closedCount, TimeSpan elapsed, int remainingCount);
 
+    [LoggerMessage(EventId = 11, EventName = "RecoveryFailed", Level = LogLevel.Warning,
+        Message = "Instance {InstanceId} failed to recover from the Redis outage and keeps trying; messages for other instances stay buffered.")]
+    public static partial void RecoveryFailed(ILogger logger, string instanceId, Exception exception);
+
     [LoggerMessage(EventId = 20, EventName = "Subscribing", Level = LogLevel.Debug, Message = "Subscribing to channel {Channel}.")]
     public static partial void Subscribing(ILogger logger, string channel);
 

@@ -116,6 +116,24 @@ public class EnvelopeCodecTests
     }
 
     [Fact]
+    public void IsFromOrigin_ComparesOriginBytes()
+    {
+        var bytes = EnvelopeCodec.WriteBroadcast("origin-x", null, Messages);
+
+        EnvelopeCodec.IsFromOrigin(bytes, "origin-x"u8).Should().BeTrue();
+        EnvelopeCodec.IsFromOrigin(bytes, "origin-y"u8).Should().BeFalse();
+        EnvelopeCodec.IsFromOrigin(bytes, "origin"u8).Should().BeFalse();
+    }
+
+    [Fact]
+    public void IsFromOrigin_Garbage_ThrowsFormatException()
+    {
+        var read = () => EnvelopeCodec.IsFromOrigin(new byte[] { 0x93, 0x01 }, "a"u8);
+
+        read.Should().Throw<EnvelopeFormatException>();
+    }
+
+    [Fact]
     public void ReadOrigin_ReturnsOriginWithoutBody()
     {
         EnvelopeCodec.ReadOrigin(EnvelopeCodec.WriteBroadcast("origin-x", null, Messages)).Should().Be("origin-x");
