@@ -51,6 +51,7 @@ public static class WsHubDependencyInjectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(typeof(HubLifetimeManager<>), typeof(WsHubLifetimeManager<>));
         services.TryAddSingleton(typeof(WsHubPresence<>));
+        services.TryAddSingleton(typeof(WsHubHistory<>));
         services.TryAddSingleton<WsHubManagerCatalog>();
         services.TryAddSingleton(serviceProvider => new WsHubMetrics(
             serviceProvider.GetRequiredService<WsHubManagerCatalog>(),

@@ -51,9 +51,15 @@ public sealed partial class WsHubLifetimeManager<THub>
             return;
         }
 
+        var cursor = BeginHistoryJoin(connection, groupName);
         var subscribed = _groups.AddAsync(connection, groupName);
         if (!_outbox.IsOnline)
         {
+            if (cursor is not null)
+            {
+                ReleaseHistoryJoin(connection, cursor);
+            }
+
             // Local members get the group's messages at once, and the recovery after the outage subscribes the
             // channel and writes the membership to the registry, so the call does not wait for Redis.
             _ = subscribed.ContinueWith(static task => _ = task.Exception, TaskScheduler.Default);
@@ -65,7 +71,23 @@ public sealed partial class WsHubLifetimeManager<THub>
             UpdateRegistry(connection.ConnectionId, () => _registry.JoinGroupAsync(connection.ConnectionId, groupName));
         }
 
-        await subscribed.WaitAsync(_options.OperationTimeout);
+        if (cursor is null)
+        {
+            await subscribed.WaitAsync(_options.OperationTimeout);
+            return;
+        }
+
+        try
+        {
+            await subscribed.WaitAsync(_options.OperationTimeout);
+        }
+        catch
+        {
+            ReleaseHistoryJoin(connection, cursor);
+            throw;
+        }
+
+        await RecoverHistoryAsync(connection, groupName, cursor);
     }
 
     private Task RemoveFromLocalGroupAsync(HubConnectionContext connection, string groupName)
@@ -77,6 +99,7 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
 
         _groups.Remove(connection, groupName);
+        EndHistoryMembership(connection, groupName);
         if (_registry is not null && _outbox.IsOnline)
         {
             UpdateRegistry(connection.ConnectionId, () => _registry.LeaveGroupAsync(connection.ConnectionId, groupName));

@@ -105,6 +105,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     /// </summary>
     private void CloseForReconnect(HubConnectionContext connection)
     {
+        StopHistoryCursors(connection);
         WriteWithoutWaiting(connection, new CloseMessage("The server instance is stopping; reconnect to another instance.", allowReconnect: true));
     }
 

@@ -41,6 +41,7 @@ public sealed partial class WsHubLifetimeManager<THub>
 
         Interlocked.Increment(ref _outageVersion);
         _outbox.GoOffline();
+        HoldHistoryGroups();
         if (Interlocked.Exchange(ref _inOutage, 1) == 0)
         {
             // Heartbeats during the recovery see only the instances that are back, so the list is taken now.
@@ -92,6 +93,7 @@ public sealed partial class WsHubLifetimeManager<THub>
                 await ProbeOwnSubscriptionAsync(cancellationToken);
                 await _groups.EnsureSubscribedAsync().WaitAsync(_options.OperationTimeout, cancellationToken);
                 await RewriteRegistryAsync().WaitAsync(_options.OperationTimeout, cancellationToken);
+                await CatchUpHistoryAsync().WaitAsync(_options.OperationTimeout, cancellationToken);
                 var (readyCount, expectedCount) = await WaitForPeersAsync(cancellationToken);
                 await _outbox.WaitForInFlightAsync(_options.OperationTimeout, cancellationToken);
 

@@ -76,6 +76,9 @@ public sealed partial class WsHubLifetimeManager<THub>
                 case EnvelopeKind.InvocationConnectionLost:
                     FailForwardedResult(envelope);
                     break;
+                case EnvelopeKind.ResumeTakeover:
+                    AbortForTakeover(envelope.ConnectionId!);
+                    break;
                 case EnvelopeKind.Probe:
                     CompleteProbe(envelope);
                     break;

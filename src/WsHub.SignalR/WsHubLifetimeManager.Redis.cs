@@ -260,7 +260,15 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
 
         var queue = await SubscribeAsync(_names.Group(group.Name));
-        queue.OnMessage(message => OnBroadcast(message, group.Members));
+        if (IsHistoryGroup(group.Name))
+        {
+            queue.OnMessage(message => OnHistoryBroadcast(message, group));
+        }
+        else
+        {
+            queue.OnMessage(message => OnBroadcast(message, group.Members));
+        }
+
         return queue;
     }
 }

@@ -111,10 +111,13 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
         }
 
         // A connection works locally even while Redis is away; the registry catches up on the next heartbeat.
-        if (await TryEnsureStartedAsync())
+        var registered = await TryEnsureStartedAsync();
+        if (registered)
         {
             UpdateRegistry(connection.ConnectionId, () => _registry!.RegisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
         }
+
+        AttachHistory(connection, registered);
     }
 
     /// <inheritdoc />
@@ -127,6 +130,8 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
         {
             RemoveLocalUser(userId, connection);
         }
+
+        SaveResumePositions(connection);
 
         if (connection.Features.Get<WsHubConnectionFeature>() is { } feature)
         {
@@ -276,6 +281,12 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
 
     private async Task SendGroupCoreAsync(string groupName, OutgoingMessage message, IReadOnlyList<string>? excludedConnectionIds)
     {
+        if (IsHistoryGroup(groupName))
+        {
+            await SendHistoryGroupAsync(groupName, message, excludedConnectionIds);
+            return;
+        }
+
         if (_groups.TryGet(groupName, out var group))
         {
             WriteToMembers(group!.Members, message, excludedConnectionIds);

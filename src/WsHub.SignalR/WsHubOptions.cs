@@ -6,7 +6,7 @@ namespace WsHub.SignalR;
 /// Settings of the WsHub backplane: how it reaches Redis, how it names its channels and keys,
 /// and the timings of its registry.
 /// </summary>
-public sealed class WsHubOptions
+public sealed partial class WsHubOptions
 {
     private string _channelPrefix = "wshub";
     private TimeSpan _heartbeatInterval = TimeSpan.FromSeconds(2);

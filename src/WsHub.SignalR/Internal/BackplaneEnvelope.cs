@@ -36,6 +36,9 @@ internal sealed class BackplaneEnvelope
     /// <summary>Why an invocation failed, in words for the caller; for a probe, its nonce.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>The stream entry id of a <see cref="EnvelopeKind.HistoryBroadcast"/>.</summary>
+    public string? Offset { get; init; }
+
     /// <summary>A serialised completion message.</summary>
     public ReadOnlyMemory<byte> Payload { get; init; }
 }

@@ -9,7 +9,7 @@ namespace WsHub.SignalR.Internal;
 /// version, the <see cref="EnvelopeKind"/> and the origin instance id. A newer writer may append fields to a kind,
 /// and readers ignore fields they do not know, so instances of neighbouring versions can run side by side.
 /// </summary>
-internal static class EnvelopeCodec
+internal static partial class EnvelopeCodec
 {
     /// <summary>The format version this build writes and the highest it reads.</summary>
     public const int CurrentVersion = 1;
@@ -177,6 +177,20 @@ internal static class EnvelopeCodec
                     Origin = origin,
                     Targets = ReadStrings(ref reader),
                     Messages = ReadMessages(ref reader),
+                },
+                EnvelopeKind.HistoryBroadcast => new BackplaneEnvelope
+                {
+                    Kind = kind,
+                    Origin = origin,
+                    Targets = ReadStrings(ref reader),
+                    Messages = ReadMessages(ref reader),
+                    Offset = ReadRequiredString(ref reader),
+                },
+                EnvelopeKind.ResumeTakeover => new BackplaneEnvelope
+                {
+                    Kind = kind,
+                    Origin = origin,
+                    ConnectionId = ReadRequiredString(ref reader),
                 },
                 EnvelopeKind.Connections or EnvelopeKind.Users => new BackplaneEnvelope
                 {

@@ -37,4 +37,16 @@ internal enum EnvelopeKind
 
     /// <summary>A message an instance sends to itself to learn that its subscriptions work again after a reconnect.</summary>
     Probe = 10,
+
+    /// <summary>
+    /// A <see cref="Broadcast"/> to a group that keeps history, with the id of its entry in the group's Redis stream
+    /// as its last field. A Lua script appends the id, so the publish and the stream entry cannot disagree.
+    /// </summary>
+    HistoryBroadcast = 11,
+
+    /// <summary>
+    /// A new connection with the same resume key took over, so the holder aborts the old connection and stores its
+    /// positions, even when the old client vanished without closing.
+    /// </summary>
+    ResumeTakeover = 12,
 }

@@ -36,6 +36,9 @@ internal sealed class GroupSubscriptions
 
     public bool TryGet(string groupName, out LocalGroup? group) => _groups.TryGetValue(groupName, out group);
 
+    /// <summary>The groups with local members or a subscription still open, as a snapshot.</summary>
+    public LocalGroup[] Snapshot() => _groups.Values.ToArray();
+
     /// <summary>
     /// Adds a connection to a group and completes once the group's channel is subscribed, so that a message
     /// published after this returns reaches the connection.

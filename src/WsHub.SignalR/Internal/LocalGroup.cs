@@ -22,6 +22,17 @@ internal sealed class LocalGroup(string name)
     /// <summary>Changes on every membership change, so a delayed unsubscribe can tell that it is stale.</summary>
     public int Version { get; set; }
 
+    /// <summary>The history state of a group that keeps history, created by its first message; null otherwise.</summary>
+    public HistoryGroupState? History { get; private set; }
+
     /// <summary>True once the group left the dictionary; a caller holding it must look the group up again.</summary>
     public bool Removed { get; set; }
+
+    public HistoryGroupState GetOrCreateHistory()
+    {
+        lock (this)
+        {
+            return History ??= new HistoryGroupState();
+        }
+    }
 }

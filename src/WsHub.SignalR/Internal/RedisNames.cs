@@ -61,4 +61,10 @@ internal sealed class RedisNames
     public RedisKey InstanceInfo(string instanceId) => InstanceKeyPrefix + instanceId;
 
     public RedisKey InstanceConnections(string instanceId) => InstanceKeyPrefix + instanceId + ":connections";
+
+    /// <summary>The stream of a history group's messages.</summary>
+    public RedisKey History(string groupName) => _base + "history:" + groupName;
+
+    /// <summary>The hash of a resume key's positions: <c>g:{group}</c> to offset, <c>c</c> and <c>live:{id}</c>.</summary>
+    public RedisKey Resume(string resumeKey) => _base + "resume:" + resumeKey;
 }

@@ -137,4 +137,28 @@ internal static partial class WsHubLog
     [LoggerMessage(EventId = 82, EventName = "UnknownInvocationResult", Level = LogLevel.Debug,
         Message = "Ignored a result for invocation {InvocationId}, which is not pending on this instance.")]
     public static partial void UnknownInvocationResult(ILogger logger, string invocationId);
+
+    [LoggerMessage(EventId = 90, EventName = "ResumeKeyIgnored", Level = LogLevel.Debug,
+        Message = "Connection {ConnectionId} sent a resume key of {Length} characters; 1 to {MaxLength} are allowed, so it is ignored.")]
+    public static partial void ResumeKeyIgnored(ILogger logger, string connectionId, int length, int maxLength);
+
+    [LoggerMessage(EventId = 91, EventName = "HistoryRecoveryFailed", Level = LogLevel.Warning,
+        Message = "Reading the history of group {GroupName} for connection {ConnectionId} failed; it receives live messages only.")]
+    public static partial void HistoryRecoveryFailed(ILogger logger, string connectionId, string groupName, Exception exception);
+
+    [LoggerMessage(EventId = 92, EventName = "HistoryRecoveryImpossible", Level = LogLevel.Debug,
+        Message = "Connection {ConnectionId} cannot resume group {GroupName}: its position is unknown or older than the history.")]
+    public static partial void HistoryRecoveryImpossible(ILogger logger, string connectionId, string groupName);
+
+    [LoggerMessage(EventId = 93, EventName = "HistoryCatchUpImpossible", Level = LogLevel.Warning,
+        Message = "The history of group {GroupName} no longer covers the Redis outage; its local members may have missed messages.")]
+    public static partial void HistoryCatchUpImpossible(ILogger logger, string groupName);
+
+    [LoggerMessage(EventId = 94, EventName = "HistoryCaughtUp", Level = LogLevel.Information,
+        Message = "Delivered {Count} messages of group {GroupName} that were sent during the Redis outage.")]
+    public static partial void HistoryCaughtUp(ILogger logger, string groupName, int count);
+
+    [LoggerMessage(EventId = 95, EventName = "ResumeTakeover", Level = LogLevel.Debug,
+        Message = "Connection {ConnectionId} is aborted because a newer connection with its resume key joined a history group.")]
+    public static partial void ResumeTakeover(ILogger logger, string connectionId);
 }
