@@ -128,8 +128,9 @@ public sealed partial class WsHubLifetimeManager<THub>
 
     /// <summary>
     /// Sends the messages buffered before Redis was first reachable. The other instances were also waiting for Redis
-    /// and are unknown until they register, so this waits until the registry has kept the same instances for two
-    /// heartbeats, at most <see cref="WsHubOptions.InstanceTimeout"/>, and then until those listen.
+    /// and are unknown until they register, so this waits until the registry has kept the same instances for half the
+    /// instance timeout (at least two heartbeats), at most <see cref="WsHubOptions.InstanceTimeout"/> in all, and then
+    /// until those listen.
     /// </summary>
     private async Task SendFirstBufferAsync(CancellationToken cancellationToken)
     {
@@ -138,8 +139,9 @@ public sealed partial class WsHubLifetimeManager<THub>
             var started = _timeProvider.GetTimestamp();
             var known = string.Join(",", _lastLiveInstances.Order(StringComparer.Ordinal));
             var stableSince = started;
+            var stableFor = TimeSpan.FromTicks(Math.Max(_options.HeartbeatInterval.Ticks * 2, _options.InstanceTimeout.Ticks / 2));
             while (_timeProvider.GetElapsedTime(started) < _options.InstanceTimeout
-                && _timeProvider.GetElapsedTime(stableSince) < _options.HeartbeatInterval * 2)
+                && _timeProvider.GetElapsedTime(stableSince) < stableFor)
             {
                 await Task.Delay(RecoveryPollInterval, _timeProvider, cancellationToken);
                 var current = string.Join(",", _lastLiveInstances.Order(StringComparer.Ordinal));

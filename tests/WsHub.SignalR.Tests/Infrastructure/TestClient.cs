@@ -111,9 +111,9 @@ public sealed class TestClient : IAsyncDisposable
     /// <summary>
     /// Reads the next message and checks that it is a <see cref="TestHub.MessageMethod"/> call with the given text.
     /// </summary>
-    public async Task ExpectMessageAsync(string text)
+    public async Task ExpectMessageAsync(string text, TimeSpan? timeout = null)
     {
-        var message = await ReadAsync();
+        var message = await ReadAsync(timeout);
         message.Should().Be(new ReceivedMessage(TestHub.MessageMethod, text), "client {0} expected the message '{1}'", ConnectionId, text);
     }
 

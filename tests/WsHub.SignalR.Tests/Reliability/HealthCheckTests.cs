@@ -43,9 +43,9 @@ public sealed class HealthCheckTests
         buffering.Status.Should().Be(HealthStatus.Degraded, "one message is buffered and the buffer has room ('{0}')", buffering.Description);
 
         await redis.RestartAsync();
-        await onB.ExpectMessageAsync("buffered");
-        await Backplane.WaitForHealthAsync(cluster.A, HealthStatus.Healthy, Timeout);
-        await Backplane.WaitForHealthAsync(cluster.B, HealthStatus.Healthy, Timeout);
+        await onB.ExpectMessageAsync("buffered", TestTimeouts.Recovery);
+        await Backplane.WaitForHealthAsync(cluster.A, HealthStatus.Healthy, TestTimeouts.Recovery);
+        await Backplane.WaitForHealthAsync(cluster.B, HealthStatus.Healthy, TestTimeouts.Recovery);
     }
 
     [Fact]

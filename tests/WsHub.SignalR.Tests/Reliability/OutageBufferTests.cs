@@ -49,10 +49,10 @@ public sealed class OutageBufferTests
         await redis.RestartAsync();
         for (var number = 1; number <= 5; number++)
         {
-            await memberOnB.ExpectMessageAsync($"buffered {number}");
+            await memberOnB.ExpectMessageAsync($"buffered {number}", TestTimeouts.Recovery);
         }
 
-        await Backplane.WaitForHealthAsync(cluster.A, HealthStatus.Healthy, Timeout);
+        await Backplane.WaitForHealthAsync(cluster.A, HealthStatus.Healthy, TestTimeouts.Recovery);
         // The rejection covers other instances only: the exception states that the message was not sent to them, and
         // local targets keep receiving while Redis is down.
         memberOnA.DrainReceived().Select(message => message.Text).Should().Equal(
@@ -99,10 +99,10 @@ public sealed class OutageBufferTests
         await redis.RestartAsync();
         foreach (var expected in accepted)
         {
-            (await memberOnB.ReadAsync()).Text.Should().Be(expected);
+            (await memberOnB.ReadAsync(TestTimeouts.Recovery)).Text.Should().Be(expected);
         }
 
-        await Backplane.WaitForHealthAsync(cluster.A, HealthStatus.Healthy, Timeout);
+        await Backplane.WaitForHealthAsync(cluster.A, HealthStatus.Healthy, TestTimeouts.Recovery);
         await ExpectOnlyGroupMarkerAsync(cluster, memberOnB);
     }
 
@@ -124,7 +124,7 @@ public sealed class OutageBufferTests
         await redis.RestartAsync();
 
         // Both servers are back before the marker, so that this test checks expiry and not the recovery order.
-        await Backplane.WaitForHealthAsync(cluster.A, HealthStatus.Healthy, Timeout);
+        await Backplane.WaitForHealthAsync(cluster.A, HealthStatus.Healthy, TestTimeouts.Recovery);
         await Backplane.WaitForHealthAsync(cluster.B, HealthStatus.Healthy, Timeout);
 
         // NOTE: the library counts an expired message when Redis is back, not when it expires.
