@@ -34,6 +34,9 @@
   // True once the user pressed Disconnect, so a closed connection stays closed.
   let stopRequested = false;
   let currentRoom = null;
+  // The room that the page is joining from the room form. The server replays missed messages, or reports that it
+  // cannot, during the join, before the page makes the room its current one.
+  let joiningRoom = null;
   // Counts online list requests, so that a slow older reply never overwrites a newer one.
   let membersRequest = 0;
   let membersRefreshTimer = null;
@@ -350,7 +353,7 @@
     hub.on("WsHubRecoveryFailed", (group) => {
       const prefix = "room:";
       const room = group.startsWith(prefix) ? group.slice(prefix.length) : null;
-      if (room === null || room !== currentRoom) {
+      if (room === null || (room !== currentRoom && room !== joiningRoom)) {
         return;
       }
       appendItem("notice", (item) => {
@@ -500,6 +503,7 @@
       }
 
       divider = appendHistoryDivider(room);
+      joiningRoom = room;
       await hub.invoke("JoinRoom", room);
       setCurrentRoom(room);
       await Promise.all([refreshMembers(), showRecentMessages(hub, room, divider)]);
@@ -508,6 +512,8 @@
         divider.remove();
       }
       showError(error);
+    } finally {
+      joiningRoom = null;
     }
   });
 
