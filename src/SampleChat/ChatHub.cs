@@ -298,7 +298,15 @@ public sealed class ChatHub(
 
     private ChatMessage NewMessage(string kind, string? target, string text)
     {
-        return new ChatMessage(Guid.NewGuid(), kind, CurrentUser, Context.ConnectionId, target, text, instance.Name, DateTimeOffset.UtcNow);
+        return new ChatMessage(
+            Guid.NewGuid(),
+            kind,
+            CurrentUser,
+            Context.ConnectionId,
+            target,
+            text,
+            instance.Name,
+            DateTimeOffset.UtcNow);
     }
 
     private static string RequireName(string kind, string? value)

@@ -25,7 +25,7 @@ builder.Services
         options.UseRegisteredMultiplexer = true;
 
         // Rooms keep their recent messages in Redis, so a page that reconnects, also to another instance, gets the
-        // room messages it missed, and a newcomer sees the latest ones. Identity groups keep none.
+        // room messages it missed, and a newcomer gets the latest ones. Identity groups keep none.
         options.HistoryGroupFilter = ChatGroups.IsRoom;
         if (!string.IsNullOrWhiteSpace(channelPrefix))
         {

@@ -64,8 +64,8 @@
 
   // The server keeps the rooms' recent messages and replays the ones a page missed when it reconnects with the same
   // resume key. The key is random, per tab and user, and sessionStorage keeps it across reconnects and reloads.
-  // NOTE: a duplicated tab copies sessionStorage, so both tabs share the key and each connection takes over from the
-  // other one; the server closes the older connection every time the other tab reconnects.
+  // NOTE: a duplicated tab copies sessionStorage, so both tabs share one key. Each connection then takes over from
+  // the other one, and the server closes the older connection every time the other tab reconnects.
   function resumeKeyFor(user) {
     const storageKey = `wshub-resume:${user}`;
     let key = sessionStorage.getItem(storageKey);
@@ -348,8 +348,8 @@
     hub.on("Broadcast", (message) => receiveMessage("all", message));
 
     // The server could not replay what a room received while this page was away, because its history no longer
-    // reaches back that far or the old instance stopped without storing the page's position. The page says so and
-    // loads the recent messages again, which shows those it lacks among them.
+    // reaches back that far or the old instance stopped without storing the page's position. The page shows a
+    // notice and loads the recent messages again, which adds those it lacks among them.
     hub.on("WsHubRecoveryFailed", (group) => {
       const prefix = "room:";
       const room = group.startsWith(prefix) ? group.slice(prefix.length) : null;

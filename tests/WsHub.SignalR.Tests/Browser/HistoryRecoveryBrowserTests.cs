@@ -45,7 +45,7 @@ public sealed class HistoryRecoveryBrowserTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Gateway_InstanceStopsWhileRoomSends_PageShowsMissedMessagesOnce()
+    public async Task Gateway_InstanceStopsDuringSends_ReplaysMissedOnce()
     {
         var cluster = _cluster!;
         var alice = $"alice-{_suffix}";

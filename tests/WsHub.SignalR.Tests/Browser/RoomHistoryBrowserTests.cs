@@ -35,7 +35,7 @@ public sealed class RoomHistoryBrowserTests(SampleChatCluster cluster) : IAsyncL
     }
 
     [Fact]
-    public async Task JoinRoom_RoomHasMessages_ShowsEachEarlierMessageOnce()
+    public async Task JoinRoom_RoomHasMessages_ShowsEarlierOnce()
     {
         var alice = $"alice-{_suffix}";
         var bob = $"bob-{_suffix}";
@@ -44,7 +44,8 @@ public sealed class RoomHistoryBrowserTests(SampleChatCluster cluster) : IAsyncL
 
         var pageAlice = await OpenChatAsync(await _browser!.NewContextAsync(StepTimeoutMs), cluster.UrlA, alice);
         await JoinRoomAsync(pageAlice, room);
-        await Expect(pageAlice.GetByTestId("history-divider")).ToHaveTextAsync($"No earlier messages in {room}", TextOptions());
+        await Expect(pageAlice.GetByTestId("history-divider"))
+            .ToHaveTextAsync($"No earlier messages in {room}", TextOptions());
         foreach (var text in earlier)
         {
             await SendToRoomAsync(pageAlice, text);
@@ -70,7 +71,7 @@ public sealed class RoomHistoryBrowserTests(SampleChatCluster cluster) : IAsyncL
     }
 
     [Fact]
-    public async Task JoinRoom_SameRoomAgain_ShowsNoMessageTwice()
+    public async Task JoinRoom_SameRoomAgain_ShowsNoDuplicates()
     {
         var alice = $"alice-{_suffix}";
         var room = $"rejoin-{_suffix}";
@@ -99,7 +100,7 @@ public sealed class RoomHistoryBrowserTests(SampleChatCluster cluster) : IAsyncL
     }
 
     [Fact]
-    public async Task JoinRoom_HistoryGoneWhileAway_ShowsMissingNotice()
+    public async Task JoinRoom_HistoryGone_ShowsMissingNotice()
     {
         var alice = $"alice-{_suffix}";
         var bob = $"bob-{_suffix}";
@@ -146,10 +147,12 @@ public sealed class RoomHistoryBrowserTests(SampleChatCluster cluster) : IAsyncL
 
     private async Task DeleteRoomHistoryAsync(string room)
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.RedisConfiguration).WaitAsync(TimeSpan.FromSeconds(15));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.RedisConfiguration)
+            .WaitAsync(TimeSpan.FromSeconds(15));
         var server = redis.GetServers().Single();
         var keys = new List<RedisKey>();
-        await foreach (var key in server.KeysAsync(pattern: $"*history:room:{room}").WithCancellation(CancellationToken.None))
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await foreach (var key in server.KeysAsync(pattern: $"*history:room:{room}").WithCancellation(timeout.Token))
         {
             keys.Add(key);
         }

@@ -68,7 +68,11 @@ internal static class ChatPageSteps
     /// <param name="texts">The expected message texts, oldest first.</param>
     /// <param name="timeoutMs">The maximum wait, in milliseconds.</param>
     /// <returns>A task that completes when the messages match.</returns>
-    public static async Task ExpectRoomMessagesAsync(IPage page, string sender, IEnumerable<string> texts, float timeoutMs = StepTimeoutMs)
+    public static async Task ExpectRoomMessagesAsync(
+        IPage page,
+        string sender,
+        IEnumerable<string> texts,
+        float timeoutMs = StepTimeoutMs)
     {
         await Expect(RoomMessageBodies(page, sender)).ToHaveTextAsync(
             texts,
@@ -78,7 +82,9 @@ internal static class ChatPageSteps
     /// <summary>Returns the bodies of the room messages of a sender that a page shows, in page order.</summary>
     /// <param name="page">The page.</param>
     /// <param name="sender">The sender's user name.</param>
-    /// <param name="earlierOnly">True to return only the messages shown as earlier messages, which the page loaded from the history.</param>
+    /// <param name="earlierOnly">
+    /// True to return only the messages shown as earlier messages, which the page loaded from the history.
+    /// </param>
     /// <returns>The locator.</returns>
     public static ILocator RoomMessageBodies(IPage page, string sender, bool earlierOnly = false)
     {
