@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the benchmarks in Release and runs the load tool with the command recorded in docs/benchmarks.md.
-# Extra arguments go to the load tool, for example: benchmarks/run.sh --rounds 5
+# Builds the benchmarks in Release and runs the load tool with the commands recorded in docs/benchmarks.md:
+# all figures for the three backplanes, then group fan-out on WsHub with message history off and on.
+# Extra arguments go to the first run, for example: benchmarks/run.sh --rounds 5
 # Micro benchmarks: dotnet run -c Release --project benchmarks/WsHub.Benchmarks.Micro -- --filter '*'
 set -euo pipefail
 
@@ -11,3 +12,12 @@ dotnet build benchmarks/WsHub.Benchmarks.LoadTool/WsHub.Benchmarks.LoadTool.cspr
 dotnet exec benchmarks/WsHub.Benchmarks.LoadTool/bin/Release/net10.0/WsHub.Benchmarks.LoadTool.dll \
   --duration 3 --warmup 1 --loss-duration 6 \
   --out docs/benchmark-results.md --chart docs/benchmarks.svg "$@"
+
+# The cost of message history: group fan-out on WsHub with history off and then on, back to back.
+chart_dir="$(mktemp -d)"
+trap 'rm -rf "$chart_dir"' EXIT
+for history in off on; do
+  dotnet exec benchmarks/WsHub.Benchmarks.LoadTool/bin/Release/net10.0/WsHub.Benchmarks.LoadTool.dll \
+    --backplanes wshub --figures 1 --history "$history" --duration 3 --warmup 1 \
+    --out "docs/benchmark-history-$history.md" --chart "$chart_dir/history-$history.svg"
+done

@@ -9,7 +9,7 @@ internal sealed class LoadToolOptions
 {
     public const string Usage = """
         Usage: WsHub.Benchmarks.LoadTool [run] [options]
-               WsHub.Benchmarks.LoadTool serve --backplane NAME [--redis HOST:PORT]   (started by run)
+               WsHub.Benchmarks.LoadTool serve --backplane NAME [--redis HOST:PORT] [--history on]   (started by run)
 
         Starts redis-server and server instances on 127.0.0.1, loads them with SignalR .NET clients and writes a
         Markdown table and an SVG chart of the medians. Every process started is stopped at the end.
@@ -20,6 +20,7 @@ internal sealed class LoadToolOptions
           --warmup-rounds N        unrecorded rounds before figures 1, 2, 3 and 6 (default 1)
           --instances N            server instances for official and wshub (default 2; none always uses 1)
           --protocol NAME          json or messagepack (default json)
+          --history on|off         wshub keeps message history for every group (default off)
           --duration SECONDS       measured time of one fan-out, latency or stall round (default 5)
           --warmup SECONDS         unmeasured time before each of those rounds (default 1)
           --clients N              group members for figures 1, 2 and 6 (default 200)
@@ -57,6 +58,9 @@ internal sealed class LoadToolOptions
     public int Instances { get; private set; } = 2;
 
     public bool MessagePack { get; private set; }
+
+    /// <summary>Whether WsHub servers keep message history for every group, to measure its cost.</summary>
+    public bool History { get; private set; }
 
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(5);
 
@@ -176,6 +180,14 @@ internal sealed class LoadToolOptions
                     "json" => false,
                     "messagepack" => true,
                     _ => throw new ArgumentException($"Invalid --protocol '{value}'. Use json or messagepack."),
+                };
+                break;
+            case "--history":
+                History = value.ToLowerInvariant() switch
+                {
+                    "on" => true,
+                    "off" => false,
+                    _ => throw new ArgumentException($"Invalid --history '{value}'. Use on or off."),
                 };
                 break;
             case "--duration": Duration = ParseSeconds(name, value, 0.1, 600); break;

@@ -12,7 +12,9 @@ namespace SampleChat;
 /// </remarks>
 public sealed class InstanceIdentity
 {
-    private readonly Lazy<string> _name;
+    private readonly string? _configured;
+    private readonly IServer _server;
+    private string? _defaultName;
 
     /// <summary>
     /// Creates the identity from configuration and the running server.
@@ -25,18 +27,20 @@ public sealed class InstanceIdentity
         ArgumentNullException.ThrowIfNull(server);
 
         var configured = configuration["InstanceName"];
-        _name = new Lazy<string>(() => string.IsNullOrWhiteSpace(configured) ? DefaultName(server) : configured.Trim());
+        _configured = string.IsNullOrWhiteSpace(configured) ? null : configured.Trim();
+        _server = server;
     }
 
     /// <summary>The instance name.</summary>
-    public string Name => _name.Value;
+    public string Name => _configured ?? _defaultName ?? DefaultName();
 
-    private static string DefaultName(IServer server)
+    // Only a name with the port is kept, because a read before the server has bound its address has no port yet.
+    private string DefaultName()
     {
-        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        if (address is not null && Uri.TryCreate(address, UriKind.Absolute, out var uri))
+        var address = _server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is not null && Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Port > 0)
         {
-            return $"{Environment.MachineName}:{uri.Port}";
+            return _defaultName = $"{Environment.MachineName}:{uri.Port}";
         }
 
         return Environment.MachineName;

@@ -126,6 +126,46 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
     }
 
+    /// <summary>
+    /// Sends the messages buffered before Redis was first reachable. The other instances were also waiting for Redis
+    /// and are unknown until they register, so this waits until the registry has kept the same instances for two
+    /// heartbeats, at most <see cref="WsHubOptions.InstanceTimeout"/>, and then until those listen.
+    /// </summary>
+    private async Task SendFirstBufferAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var started = _timeProvider.GetTimestamp();
+            var known = string.Join(",", _lastLiveInstances.Order(StringComparer.Ordinal));
+            var stableSince = started;
+            while (_timeProvider.GetElapsedTime(started) < _options.InstanceTimeout
+                && _timeProvider.GetElapsedTime(stableSince) < _options.HeartbeatInterval * 2)
+            {
+                await Task.Delay(RecoveryPollInterval, _timeProvider, cancellationToken);
+                var current = string.Join(",", _lastLiveInstances.Order(StringComparer.Ordinal));
+                if (current != known)
+                {
+                    known = current;
+                    stableSince = _timeProvider.GetTimestamp();
+                }
+            }
+
+            _peersBeforeOutage = _lastLiveInstances;
+            var (readyCount, expectedCount) = await WaitForPeersAsync(cancellationToken);
+            WsHubLog.OutageEnded(_logger, readyCount, expectedCount, _timeProvider.GetElapsedTime(started));
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            WsHubLog.RecoveryFailed(_logger, _instanceId, ex);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _outbox.GoOnline(SendOutbound);
+    }
+
     /// <summary>Publishes to this instance's own channel until the message comes back.</summary>
     private async Task ProbeOwnSubscriptionAsync(CancellationToken cancellationToken)
     {

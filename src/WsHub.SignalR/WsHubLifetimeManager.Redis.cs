@@ -214,8 +214,14 @@ public sealed partial class WsHubLifetimeManager<THub>
         _heartbeatLoop ??= RunHeartbeatsAsync(_stopping.Token);
         WsHubLog.Connected(_logger, _instanceId);
 
-        // Messages sent before Redis was first reachable go out now.
-        _outbox.GoOnline(SendOutbound);
+        if (_outbox.BufferedCount == 0)
+        {
+            _outbox.GoOnline(SendOutbound);
+        }
+        else
+        {
+            _ = SendFirstBufferAsync(_stopping.Token);
+        }
     }
 
     private async Task<(IConnectionMultiplexer Redis, bool Owned)> ConnectAsync()

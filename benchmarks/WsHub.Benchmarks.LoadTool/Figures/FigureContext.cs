@@ -60,7 +60,7 @@ internal sealed class FigureContext(
         await Redis.FlushAllAsync();
         var redisConfiguration = Backplane == Backplane.None ? null : Redis.Configuration;
         var starts = Enumerable.Range(0, Options.InstancesFor(Backplane))
-            .Select(_ => ServerInstance.StartAsync(Backplane, redisConfiguration, registry, CancellationToken))
+            .Select(_ => ServerInstance.StartAsync(Backplane, redisConfiguration, registry, Options.History, CancellationToken))
             .ToList();
         try
         {

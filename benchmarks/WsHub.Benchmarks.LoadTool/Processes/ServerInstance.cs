@@ -34,6 +34,7 @@ internal sealed class ServerInstance : IAsyncDisposable
         Backplane backplane,
         string? redisConfiguration,
         ChildProcessRegistry registry,
+        bool history,
         CancellationToken cancellationToken)
     {
         var startInfo = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
@@ -58,6 +59,12 @@ internal sealed class ServerInstance : IAsyncDisposable
         {
             startInfo.ArgumentList.Add("--redis");
             startInfo.ArgumentList.Add(redisConfiguration);
+        }
+
+        if (history)
+        {
+            startInfo.ArgumentList.Add("--history");
+            startInfo.ArgumentList.Add("on");
         }
 
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Failed to start a server instance.");

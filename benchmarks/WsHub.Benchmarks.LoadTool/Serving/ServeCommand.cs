@@ -23,12 +23,14 @@ internal static class ServeCommand
     {
         var backplane = Backplane.None;
         string? redis = null;
+        var history = false;
         for (var i = 0; i + 1 < args.Count; i += 2)
         {
             switch (args[i])
             {
                 case "--backplane": backplane = BackplaneNames.Parse(args[i + 1]); break;
                 case "--redis": redis = args[i + 1]; break;
+                case "--history": history = args[i + 1] == "on"; break;
                 default: throw new ArgumentException($"Unknown serve option '{args[i]}'.");
             }
         }
@@ -49,7 +51,13 @@ internal static class ServeCommand
                 signalr.AddStackExchangeRedis(redis!);
                 break;
             case Backplane.WsHub:
-                signalr.AddWsHubBackplane(redis!);
+                signalr.AddWsHubBackplane(redis!, options =>
+                {
+                    if (history)
+                    {
+                        options.HistoryGroupFilter = _ => true;
+                    }
+                });
                 break;
         }
 

@@ -32,7 +32,7 @@ public sealed class AuthTests
     /// </summary>
     public const string AclRules =
         "resetkeys resetchannels ~{prefix}:* &{prefix}:* &__Booksleeve_MasterChanged -@all "
-        + "+eval +evalsha +script|load +publish +subscribe +unsubscribe +pubsub|numsub +echo +info +client|setname +client|id "
+        + "+eval +evalsha +script|load +publish +subscribe +unsubscribe +pubsub|numsub +echo +ping +info +client|setname +client|id "
         + "+time +del +pexpire +hset +hget +hmget +hdel +hgetall +hlen +sadd +srem +smembers +scard +sscan "
         + "+zadd +zrem +zscore +zrange +zrangebyscore";
 
