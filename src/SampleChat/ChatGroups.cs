@@ -15,6 +15,19 @@ public static class ChatGroups
     public static string Room(string room) => RoomPrefix + room;
 
     /// <summary>
+    /// Returns whether a group is the group of a room. The backplane keeps a message history for these groups only,
+    /// because a user's identity group carries no messages.
+    /// </summary>
+    /// <param name="group">The group name.</param>
+    /// <returns>True for a room group.</returns>
+    public static bool IsRoom(string group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+
+        return group.StartsWith(RoomPrefix, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Returns the identity group of a user. Every connection of the user is its only member on that connection,
     /// so the groups of a connection tell which user it belongs to on any instance.
     /// </summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
+using WsHub.SignalR;
 
 namespace SampleChat;
 
@@ -10,15 +12,20 @@ namespace SampleChat;
 /// <param name="instance">The name of this instance, stamped on every message.</param>
 /// <param name="members">Lists the users in a room on every instance.</param>
 /// <param name="rooms">Records room names for the cluster view.</param>
+/// <param name="history">Reads the message history that the backplane keeps for rooms.</param>
 /// <param name="logger">The logger.</param>
 public sealed class ChatHub(
     InstanceIdentity instance,
     RoomMemberLookup members,
     RoomDirectory rooms,
+    WsHubHistory<ChatHub> history,
     ILogger<ChatHub> logger) : Hub
 {
     /// <summary>How long <see cref="PingConnection"/> waits for the pinged client to reply.</summary>
     public static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many of a room's latest history entries <see cref="GetRecentMessages"/> reads.</summary>
+    public const int RecentEntryCount = 50;
 
     // Context.Items stores the rooms of one connection, because SignalR offers no way to list a connection's groups.
     private const string RoomsItemKey = "rooms";
@@ -118,6 +125,57 @@ public sealed class ChatHub(
             ClientMethods.RoomNotice,
             new RoomNotice(name, CurrentUser, Joined: true, instance.Name),
             Context.ConnectionAborted);
+    }
+
+    /// <summary>
+    /// Returns the latest chat messages of a room the caller has joined, oldest first, from the history that the
+    /// backplane keeps. Pages show them as earlier messages when they join a room.
+    /// </summary>
+    /// <param name="room">The room name.</param>
+    /// <returns>
+    /// The room messages among the room's latest <see cref="RecentEntryCount"/> history entries. The history also
+    /// stores join and leave notices, so the list may be shorter.
+    /// </returns>
+    /// <exception cref="HubException">The caller is not in the room, or Redis could not be read.</exception>
+    public async Task<IReadOnlyList<ChatMessage>> GetRecentMessages(string room)
+    {
+        var name = RequireName("room name", room);
+        if (!Rooms.Contains(name))
+        {
+            throw new HubException($"You are not in the room '{name}'. Join it before reading its messages.");
+        }
+
+        IReadOnlyList<WsHubHistoryEntry> entries;
+        try
+        {
+            entries = await history.ReadLatestAsync(ChatGroups.Room(name), RecentEntryCount, Context.ConnectionAborted);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            ChatLog.RecentMessagesReadFailed(logger, name, ex);
+            throw new HubException($"The recent messages of room '{name}' could not be read: {ex.Message}");
+        }
+
+        var messages = new List<ChatMessage>(entries.Count);
+        foreach (var entry in entries)
+        {
+            if (entry.MethodName != ClientMethods.RoomMessage || entry.Arguments.Count != 1)
+            {
+                continue;
+            }
+
+            try
+            {
+                messages.Add(entry.Arguments[0].Deserialize<ChatMessage>(JsonSerializerOptions.Web)
+                    ?? throw new JsonException("The message is null."));
+            }
+            catch (JsonException ex)
+            {
+                ChatLog.HistoryEntryInvalid(logger, name, entry.Offset, ex);
+            }
+        }
+
+        return messages;
     }
 
     /// <summary>
@@ -240,7 +298,15 @@ public sealed class ChatHub(
 
     private ChatMessage NewMessage(string kind, string? target, string text)
     {
-        return new ChatMessage(kind, CurrentUser, Context.ConnectionId, target, text, instance.Name, DateTimeOffset.UtcNow);
+        return new ChatMessage(
+            Guid.NewGuid(),
+            kind,
+            CurrentUser,
+            Context.ConnectionId,
+            target,
+            text,
+            instance.Name,
+            DateTimeOffset.UtcNow);
     }
 
     private static string RequireName(string kind, string? value)

@@ -52,4 +52,12 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 12, EventName = "RoomListUpdateFailed", Level = LogLevel.Warning,
         Message = "Adding room {Room} to the room list in Redis failed; the cluster view may miss it until the next join.")]
     public static partial void RoomListUpdateFailed(ILogger logger, string room, Exception exception);
+
+    [LoggerMessage(EventId = 13, EventName = "RecentMessagesReadFailed", Level = LogLevel.Warning,
+        Message = "Reading the recent messages of room {Room} from Redis failed.")]
+    public static partial void RecentMessagesReadFailed(ILogger logger, string room, Exception exception);
+
+    [LoggerMessage(EventId = 14, EventName = "HistoryEntryInvalid", Level = LogLevel.Warning,
+        Message = "History entry {Offset} of room {Room} is not a valid chat message and is left out.")]
+    public static partial void HistoryEntryInvalid(ILogger logger, string room, string offset, Exception exception);
 }

@@ -3,6 +3,10 @@ namespace SampleChat;
 /// <summary>
 /// A chat message as clients receive it.
 /// </summary>
+/// <param name="Id">
+/// A unique id that the sender's instance gives the message. Pages use it to show a message once when it arrives
+/// both live and in the history.
+/// </param>
 /// <param name="Kind">Where the message went: <c>room</c>, <c>direct</c> or <c>all</c>.</param>
 /// <param name="From">The user name of the sender.</param>
 /// <param name="FromConnectionId">The connection id of the sender, which a receiver can ping.</param>
@@ -11,6 +15,7 @@ namespace SampleChat;
 /// <param name="Instance">The name of the instance that the sender is connected to.</param>
 /// <param name="SentAt">When the sender's instance received the message.</param>
 public sealed record ChatMessage(
+    Guid Id,
     string Kind,
     string From,
     string FromConnectionId,

@@ -23,6 +23,10 @@ builder.Services
     .AddWsHubBackplane(options =>
     {
         options.UseRegisteredMultiplexer = true;
+
+        // Rooms keep their recent messages in Redis, so a page that reconnects, also to another instance, gets the
+        // room messages it missed, and a newcomer gets the latest ones. Identity groups keep none.
+        options.HistoryGroupFilter = ChatGroups.IsRoom;
         if (!string.IsNullOrWhiteSpace(channelPrefix))
         {
             options.ChannelPrefix = channelPrefix;

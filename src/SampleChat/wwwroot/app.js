@@ -34,9 +34,15 @@
   // True once the user pressed Disconnect, so a closed connection stays closed.
   let stopRequested = false;
   let currentRoom = null;
+  // The room that the page is joining from the room form. The server replays missed messages, or reports that it
+  // cannot, during the join, before the page makes the room its current one.
+  let joiningRoom = null;
   // Counts online list requests, so that a slow older reply never overwrites a newer one.
   let membersRequest = 0;
   let membersRefreshTimer = null;
+  // Ids of the chat messages on the page. A room message can arrive live and again among the recent messages that
+  // the page loads on a join, and the page shows it once.
+  const shownMessageIds = new Set();
 
   // Instances that stop tell their clients to reconnect, so many clients may retry at the same moment. The first
   // retry waits a random 0.2 to 1 s to spread them out, later ones back off up to 5 s, and the page gives up after
@@ -55,6 +61,22 @@
 
   // Notices refresh the list at once; this timer also catches members of an instance that died without notice.
   const membersRefreshIntervalMs = 10_000;
+
+  // The server keeps the rooms' recent messages and replays the ones a page missed when it reconnects with the same
+  // resume key. The key is random, per tab and user, and sessionStorage keeps it across reconnects and reloads.
+  // NOTE: a duplicated tab copies sessionStorage, so both tabs share one key. Each connection then takes over from
+  // the other one, and the server closes the older connection every time the other tab reconnects.
+  function resumeKeyFor(user) {
+    const storageKey = `wshub-resume:${user}`;
+    let key = sessionStorage.getItem(storageKey);
+    if (key === null) {
+      // crypto.randomUUID exists only in secure contexts, and the demo may run on plain HTTP on another host.
+      const bytes = crypto.getRandomValues(new Uint8Array(16));
+      key = Array.from(bytes, (value) => value.toString(16).padStart(2, "0")).join("");
+      sessionStorage.setItem(storageKey, key);
+    }
+    return key;
+  }
 
   // Prefill the name and room from the page address, such as /?user=alice&room=lobby.
   const pageQuery = new URLSearchParams(window.location.search);
@@ -150,11 +172,16 @@
     }
   }
 
-  function appendItem(kind, build) {
+  function createItem(kind, build) {
     const item = document.createElement("li");
     item.className = "message";
     item.dataset.kind = kind;
     build(item);
+    return item;
+  }
+
+  function appendItem(kind, build) {
+    const item = createItem(kind, build);
     elements.messages.append(item);
     item.scrollIntoView({ block: "end" });
     return item;
@@ -171,8 +198,38 @@
     return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   }
 
+  // Records a chat message as shown and returns false when the page already shows it. Messages without an id,
+  // such as the page's own copy of a sent direct message, are always shown.
+  function markShown(message) {
+    if (!message.id) {
+      return true;
+    }
+    if (shownMessageIds.has(message.id)) {
+      return false;
+    }
+    shownMessageIds.add(message.id);
+    return true;
+  }
+
+  // Shows a message that arrived from the server. The page counts copies of messages it already shows in
+  // data-duplicate-deliveries, which stays 0 when the server delivers each message once.
+  function receiveMessage(kind, message) {
+    if (!markShown(message)) {
+      const list = elements.messages.dataset;
+      list.duplicateDeliveries = String(Number(list.duplicateDeliveries ?? "0") + 1);
+      return;
+    }
+    appendMessage(kind, message);
+  }
+
   function appendMessage(kind, message) {
-    appendItem(kind, (item) => {
+    const item = createMessageItem(kind, message);
+    elements.messages.append(item);
+    item.scrollIntoView({ block: "end" });
+  }
+
+  function createMessageItem(kind, message) {
+    return createItem(kind, (item) => {
       item.dataset.from = message.from;
       const meta = document.createElement("div");
       meta.className = "message-meta";
@@ -210,6 +267,49 @@
     });
   }
 
+  // Adds the divider under which the recent messages of a room will appear. The page adds it before it joins the
+  // room, so the messages that the join replays and the live ones that follow appear below the recent ones.
+  function appendHistoryDivider(room) {
+    return appendItem("divider", (item) => {
+      item.dataset.testid = "history-divider";
+      item.dataset.room = room;
+      item.textContent = `Loading earlier messages in ${room}\u2026`;
+    });
+  }
+
+  // Loads the latest messages of a room and puts those the page does not show yet right under the divider, oldest
+  // first. Messages that arrived live while the request ran are already below and are not shown twice.
+  async function showRecentMessages(hub, room, divider) {
+    let messages;
+    try {
+      messages = await hub.invoke("GetRecentMessages", room);
+    } catch (error) {
+      divider.textContent = `Earlier messages in ${room} could not be loaded`;
+      showError(error);
+      return;
+    }
+
+    let last = divider;
+    for (const message of messages) {
+      if (!markShown(message)) {
+        continue;
+      }
+      const item = createMessageItem("room", message);
+      item.dataset.earlier = "true";
+      last.after(item);
+      last = item;
+    }
+
+    if (last !== divider) {
+      divider.textContent = `Earlier messages in ${room}`;
+    } else if (messages.length === 0) {
+      divider.textContent = `No earlier messages in ${room}`;
+    } else {
+      // The page already shows every recent message, for example after joining the same room again.
+      divider.remove();
+    }
+  }
+
   function describeTarget(kind, message) {
     switch (kind) {
       case "room":
@@ -238,14 +338,31 @@
 
   function createConnection(user) {
     const hub = new signalR.HubConnectionBuilder()
-      .withUrl(`chat?user=${encodeURIComponent(user)}`)
+      .withUrl(`chat?user=${encodeURIComponent(user)}&resume=${encodeURIComponent(resumeKeyFor(user))}`)
       .withAutomaticReconnect(reconnectPolicy)
       .configureLogging(signalR.LogLevel.Warning)
       .build();
 
-    hub.on("RoomMessage", (message) => appendMessage("room", message));
-    hub.on("DirectMessage", (message) => appendMessage("direct", message));
-    hub.on("Broadcast", (message) => appendMessage("all", message));
+    hub.on("RoomMessage", (message) => receiveMessage("room", message));
+    hub.on("DirectMessage", (message) => receiveMessage("direct", message));
+    hub.on("Broadcast", (message) => receiveMessage("all", message));
+
+    // The server could not replay what a room received while this page was away, because its history no longer
+    // reaches back that far or the old instance stopped without storing the page's position. The page shows a
+    // notice and loads the recent messages again, which adds those it lacks among them.
+    hub.on("WsHubRecoveryFailed", (group) => {
+      const prefix = "room:";
+      const room = group.startsWith(prefix) ? group.slice(prefix.length) : null;
+      if (room === null || (room !== currentRoom && room !== joiningRoom)) {
+        return;
+      }
+      appendItem("notice", (item) => {
+        item.dataset.testid = "recovery-failed";
+        item.textContent = `Some messages may be missing in ${room}: the server could not replay everything sent `
+          + "while this page was away.";
+      });
+      showRecentMessages(hub, room, appendHistoryDivider(room));
+    });
     hub.on("RoomNotice", (notice) => {
       const action = notice.joined ? "joined" : "left";
       appendNotice(`${notice.user} ${action} ${notice.room} via ${notice.instance}`);
@@ -376,18 +493,27 @@
     event.preventDefault();
     clearError();
     const room = elements.roomName.value.trim();
+    const hub = connection;
+    let divider = null;
     try {
       // The page shows one room at a time, so joining a room leaves the previous one.
       if (currentRoom !== null && currentRoom !== room) {
-        await connection.invoke("LeaveRoom", currentRoom);
+        await hub.invoke("LeaveRoom", currentRoom);
         setCurrentRoom(null);
       }
 
-      await connection.invoke("JoinRoom", room);
+      divider = appendHistoryDivider(room);
+      joiningRoom = room;
+      await hub.invoke("JoinRoom", room);
       setCurrentRoom(room);
-      await refreshMembers();
+      await Promise.all([refreshMembers(), showRecentMessages(hub, room, divider)]);
     } catch (error) {
+      if (divider !== null && currentRoom !== room) {
+        divider.remove();
+      }
       showError(error);
+    } finally {
+      joiningRoom = null;
     }
   });
 
@@ -404,9 +530,13 @@
   elements.messageForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearError();
+    const text = elements.messageText.value;
     try {
-      await connection.invoke("SendToRoom", currentRoom, elements.messageText.value);
-      elements.messageText.value = "";
+      await connection.invoke("SendToRoom", currentRoom, text);
+      // The user may have typed the next message while this one was on its way; keep that text.
+      if (elements.messageText.value === text) {
+        elements.messageText.value = "";
+      }
     } catch (error) {
       showError(error);
     }
@@ -436,6 +566,7 @@
     }
   });
 
+  elements.messages.dataset.duplicateDeliveries = "0";
   setInterval(refreshMembers, membersRefreshIntervalMs);
   setState("disconnected", "Disconnected");
 })();

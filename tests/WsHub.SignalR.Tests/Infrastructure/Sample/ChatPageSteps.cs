@@ -60,6 +60,38 @@ internal static class ChatPageSteps
         await Expect(message).ToHaveCountAsync(1, new LocatorAssertionsToHaveCountOptions { Timeout = StepTimeoutMs });
     }
 
+    /// <summary>
+    /// Waits until a page shows exactly these room messages of a sender, each once and in this order.
+    /// </summary>
+    /// <param name="page">The page.</param>
+    /// <param name="sender">The sender's user name.</param>
+    /// <param name="texts">The expected message texts, oldest first.</param>
+    /// <param name="timeoutMs">The maximum wait, in milliseconds.</param>
+    /// <returns>A task that completes when the messages match.</returns>
+    public static async Task ExpectRoomMessagesAsync(
+        IPage page,
+        string sender,
+        IEnumerable<string> texts,
+        float timeoutMs = StepTimeoutMs)
+    {
+        await Expect(RoomMessageBodies(page, sender)).ToHaveTextAsync(
+            texts,
+            new LocatorAssertionsToHaveTextOptions { Timeout = timeoutMs });
+    }
+
+    /// <summary>Returns the bodies of the room messages of a sender that a page shows, in page order.</summary>
+    /// <param name="page">The page.</param>
+    /// <param name="sender">The sender's user name.</param>
+    /// <param name="earlierOnly">
+    /// True to return only the messages shown as earlier messages, which the page loaded from the history.
+    /// </param>
+    /// <returns>The locator.</returns>
+    public static ILocator RoomMessageBodies(IPage page, string sender, bool earlierOnly = false)
+    {
+        var earlier = earlierOnly ? "[data-earlier='true']" : string.Empty;
+        return page.Locator($"#messages li[data-kind='room'][data-from='{sender}']{earlier} [data-testid='message-body']");
+    }
+
     /// <summary>Waits until the online list of a page shows exactly these users, in this order.</summary>
     /// <param name="page">The page.</param>
     /// <param name="users">The expected user names, sorted by ordinal comparison as the server sorts them.</param>

@@ -15,6 +15,9 @@ public sealed class SampleChatCluster : IAsyncLifetime
     /// <summary>The base address of instance B.</summary>
     public Uri UrlB { get; private set; } = null!;
 
+    /// <summary>The configuration string of the cluster's Redis server, such as <c>127.0.0.1:41234</c>.</summary>
+    public string RedisConfiguration => _redis!.Configuration;
+
     /// <summary>The name instance A shows on its page.</summary>
     public string NameA => "instance-a";
 
