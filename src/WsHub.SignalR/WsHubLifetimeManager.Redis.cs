@@ -21,6 +21,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     private int _draining;
     private int _left;
     private int _heartbeatCount;
+    private bool _redisWasUnreachable;
 
     internal async Task<(IDatabase Database, RedisNames Names)> GetPresenceAccessAsync(CancellationToken cancellationToken)
     {
@@ -186,6 +187,7 @@ public sealed partial class WsHubLifetimeManager<THub>
         // so nothing is subscribed until the connection is up.
         if (!_redis.IsConnected)
         {
+            _redisWasUnreachable = true;
             throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "Redis is not reachable yet.");
         }
 
@@ -214,7 +216,9 @@ public sealed partial class WsHubLifetimeManager<THub>
         _heartbeatLoop ??= RunHeartbeatsAsync(_stopping.Token);
         WsHubLog.Connected(_logger, _instanceId);
 
-        if (_outbox.BufferedCount == 0)
+        // Only an instance that waited for Redis holds its first buffer back for the others; at a normal start the
+        // others are already registered and listening, and messages sent during the start go out at once.
+        if (_outbox.BufferedCount == 0 || !_redisWasUnreachable)
         {
             _outbox.GoOnline(SendOutbound);
         }
