@@ -11,59 +11,16 @@ namespace WsHub.SignalR.Tests.Browser;
 /// other instance through the same address. Each test starts its own Redis, instances and gateway, because it
 /// stops one of the instances.
 /// </summary>
-public sealed class GatewayFailoverBrowserTests : IAsyncLifetime
+public sealed class GatewayFailoverBrowserTests : GatewayBrowserTest
 {
-    // The drain, the gateway's next probe and the page's reconnect together take a few seconds; this leaves room.
-    private const float MoveTimeoutMs = 30_000;
-
-    private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
-    private GatewayCluster? _cluster;
-    private SampleBrowser? _browser;
-
-    /// <inheritdoc />
-    public async Task InitializeAsync()
-    {
-        _browser = await SampleBrowser.LaunchAsync();
-        _cluster = await GatewayCluster.StartAsync();
-    }
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Gateway_ServingInstanceStops_PageMovesToOther()
     {
-        var cluster = _cluster!;
-        var alice = $"alice-{_suffix}";
-        var bob = $"bob-{_suffix}";
-        var room = $"failover-{_suffix}";
+        var cluster = Cluster;
+        var room = $"failover-{Suffix}";
+        var (alice, bob, pageAlice, pageBob, stopped, survivor) = await OpenPagesInRoomAsync(room);
 
-        // Separate contexts have separate cookie jars, so each page gets its own affinity cookie, and the gateway
-        // hands new browsers to the instances in turn.
-        var pageAlice = await OpenChatAsync(await _browser!.NewContextAsync(StepTimeoutMs), cluster.GatewayUrl, alice);
-        var pageBob = await OpenChatAsync(await _browser.NewContextAsync(StepTimeoutMs), cluster.GatewayUrl, bob);
-        var aliceInstanceName = await ServingInstanceAsync(pageAlice);
-        var bobInstanceName = await ServingInstanceAsync(pageBob);
-        bobInstanceName.Should().NotBe(aliceInstanceName, "the gateway gives two new browsers different instances in turn");
-
-        var stopped = cluster.Instance(aliceInstanceName);
-        var survivor = cluster.Other(stopped);
-        await JoinRoomAsync(pageAlice, room);
-        await JoinRoomAsync(pageBob, room);
-        await ExpectOnlineAsync(pageAlice, alice, bob);
-
-        var clusterView = await (await _browser.NewContextAsync(StepTimeoutMs)).NewPageAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        var clusterView = await (await Browser.NewContextAsync(StepTimeoutMs)).NewPageAsync().WaitAsync(TimeSpan.FromSeconds(15));
         await clusterView.GotoAsync(new Uri(cluster.GatewayUrl, "cluster.html").ToString()).WaitAsync(TimeSpan.FromSeconds(20));
         await Expect(InstanceRow(clusterView, stopped.InstanceName)).ToHaveCountAsync(1, CountOptions(StepTimeoutMs));
         await Expect(InstanceRow(clusterView, survivor.InstanceName)).ToHaveCountAsync(1, CountOptions(StepTimeoutMs));
@@ -107,12 +64,6 @@ public sealed class GatewayFailoverBrowserTests : IAsyncLifetime
             .ToHaveTextAsync("2", TextOptions());
     }
 
-    private static async Task<string> ServingInstanceAsync(IPage page)
-    {
-        var name = page.GetByTestId("instance-name");
-        await Expect(name).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^instance-[ab]$"), TextOptions());
-        return (await name.TextContentAsync().WaitAsync(TimeSpan.FromSeconds(15)))!;
-    }
 
     private static ILocator InstanceRow(IPage page, string instanceName)
     {

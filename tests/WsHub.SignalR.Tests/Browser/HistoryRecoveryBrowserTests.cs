@@ -12,58 +12,17 @@ namespace WsHub.SignalR.Tests.Browser;
 /// the other instance through the gateway, shows every message it missed once and in order. The test starts its own
 /// Redis, instances and gateway, because it stops one of the instances.
 /// </summary>
-public sealed class HistoryRecoveryBrowserTests : IAsyncLifetime
+public sealed class HistoryRecoveryBrowserTests : GatewayBrowserTest
 {
     private const int GapMessageCount = 20;
-
-    // The drain, the gateway's next probe and the page's reconnect together take a few seconds; this leaves room.
-    private const float MoveTimeoutMs = 30_000;
-
-    private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
-    private GatewayCluster? _cluster;
-    private SampleBrowser? _browser;
-
-    /// <inheritdoc />
-    public async Task InitializeAsync()
-    {
-        _browser = await SampleBrowser.LaunchAsync();
-        _cluster = await GatewayCluster.StartAsync();
-    }
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task Gateway_InstanceStopsDuringSends_ReplaysMissedOnce()
     {
-        var cluster = _cluster!;
-        var alice = $"alice-{_suffix}";
-        var bob = $"bob-{_suffix}";
-        var room = $"recovery-{_suffix}";
+        var cluster = Cluster;
+        var room = $"recovery-{Suffix}";
+        var (alice, bob, pageAlice, pageBob, stopped, survivor) = await OpenPagesInRoomAsync(room);
 
-        // Separate contexts have separate cookies, so the gateway hands the two pages to the two instances in turn.
-        var pageAlice = await OpenChatAsync(await _browser!.NewContextAsync(StepTimeoutMs), cluster.GatewayUrl, alice);
-        var pageBob = await OpenChatAsync(await _browser.NewContextAsync(StepTimeoutMs), cluster.GatewayUrl, bob);
-        var aliceInstanceName = await ServingInstanceAsync(pageAlice);
-        var bobInstanceName = await ServingInstanceAsync(pageBob);
-        bobInstanceName.Should().NotBe(aliceInstanceName, "the gateway gives two new browsers different instances in turn");
-        var stopped = cluster.Instance(aliceInstanceName);
-        var survivor = cluster.Other(stopped);
-
-        await JoinRoomAsync(pageAlice, room);
-        await JoinRoomAsync(pageBob, room);
-        await ExpectOnlineAsync(pageAlice, alice, bob);
         var before = new[] { $"{bob} before 1", $"{bob} before 2" };
         foreach (var text in before)
         {
@@ -119,10 +78,4 @@ public sealed class HistoryRecoveryBrowserTests : IAsyncLifetime
         duplicates.Should().Be("0", "the replay after the move delivers each missed message once");
     }
 
-    private static async Task<string> ServingInstanceAsync(IPage page)
-    {
-        var name = page.GetByTestId("instance-name");
-        await Expect(name).ToHaveTextAsync(new Regex("^instance-[ab]$"), TextOptions());
-        return (await name.TextContentAsync().WaitAsync(TimeSpan.FromSeconds(15)))!;
-    }
 }
