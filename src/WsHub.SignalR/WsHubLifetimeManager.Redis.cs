@@ -183,8 +183,8 @@ public sealed partial class WsHubLifetimeManager<THub>
             _registry = new InstanceRegistry(_redis.GetDatabase(), _names, _instanceId);
         }
 
-        // A subscribe attempted while disconnected can leave a queue behind in StackExchange.Redis that nobody reads,
-        // so nothing is subscribed until the connection is up.
+        // A subscribe attempted while disconnected can leave behind a StackExchange.Redis queue without a reader, so
+        // nothing is subscribed until the connection is up.
         if (!_redis.IsConnected)
         {
             _redisWasUnreachable = true;
@@ -216,8 +216,8 @@ public sealed partial class WsHubLifetimeManager<THub>
         _heartbeatLoop ??= RunHeartbeatsAsync(_stopping.Token);
         WsHubLog.Connected(_logger, _instanceId);
 
-        // Only an instance that waited for Redis holds its first buffer back for the others; at a normal start the
-        // others are already registered and listening, and messages sent during the start go out at once.
+        // Only an instance that waited for Redis delays its first buffer until the others listen. At a normal start
+        // the others are already registered and listening, so messages sent during the start go out at once.
         if (_outbox.BufferedCount == 0 || !_redisWasUnreachable)
         {
             _outbox.GoOnline(SendOutbound);
