@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using StackExchange.Redis;
 using WsHub.SignalR.Internal;
 
@@ -15,6 +16,7 @@ public sealed partial class WsHubLifetimeManager<THub>
     private long _recoveredAt;
     private IReadOnlyList<string> _lastLiveInstances = [];
     private IReadOnlyList<string> _peersBeforeOutage = [];
+    private readonly ConcurrentDictionary<string, long> _announcedPeers = new(StringComparer.Ordinal);
     private TaskCompletionSource? _probe;
     private string? _probeNonce;
 
@@ -45,7 +47,7 @@ public sealed partial class WsHubLifetimeManager<THub>
         if (Interlocked.Exchange(ref _inOutage, 1) == 0)
         {
             // Heartbeats during the recovery see only the instances that are back, so the list is taken now.
-            _peersBeforeOutage = _lastLiveInstances;
+            _peersBeforeOutage = GetKnownPeers();
             WsHubLog.OutageStarted(_logger);
         }
 
@@ -152,7 +154,7 @@ public sealed partial class WsHubLifetimeManager<THub>
                 }
             }
 
-            _peersBeforeOutage = _lastLiveInstances;
+            _peersBeforeOutage = GetKnownPeers();
             var (readyCount, expectedCount) = await WaitForPeersAsync(cancellationToken);
             WsHubLog.OutageEnded(_logger, readyCount, expectedCount, _timeProvider.GetElapsedTime(started));
         }
@@ -212,12 +214,51 @@ public sealed partial class WsHubLifetimeManager<THub>
     }
 
     /// <summary>
-    /// Waits until every instance that was alive before the outage listens on the all channel and its own channel
-    /// again, for at most the instance timeout, after which the missing ones count as dead.
+    /// Publishes on the all channel that this instance registered and listens. Without it, an instance that started
+    /// less than a heartbeat before an outage is unknown to the others, and they would send their buffered messages
+    /// before it listens again. A lost announcement costs nothing lasting, because the next heartbeat lists the instance.
+    /// </summary>
+    private void AnnounceStart()
+    {
+        _ = _subscriber!.PublishAsync(_names.All, EnvelopeCodec.WriteInstanceStarted(_instanceId), CommandFlags.FireAndForget);
+    }
+
+    private void NotePeerStarted(string instanceId)
+    {
+        _announcedPeers[instanceId] = _timeProvider.GetTimestamp();
+    }
+
+    /// <summary>
+    /// Returns the instances this one counts as alive: those the last heartbeat read from the registry, and those that
+    /// announced their start within the instance timeout, which that heartbeat may have missed.
+    /// </summary>
+    private string[] GetKnownPeers()
+    {
+        var peers = new HashSet<string>(_lastLiveInstances, StringComparer.Ordinal);
+        foreach (var (instanceId, announcedAt) in _announcedPeers)
+        {
+            if (_timeProvider.GetElapsedTime(announcedAt) < _options.InstanceTimeout)
+            {
+                peers.Add(instanceId);
+            }
+            else
+            {
+                _announcedPeers.TryRemove(instanceId, out _);
+            }
+        }
+
+        return [.. peers];
+    }
+
+    /// <summary>
+    /// Waits until every instance that was alive before the outage, or that the registry lists as alive now, listens
+    /// on the all channel and its own channel again. It waits at most the instance timeout, after which the missing
+    /// ones count as dead.
     /// </summary>
     private async Task<(int ReadyCount, int ExpectedCount)> WaitForPeersAsync(CancellationToken cancellationToken)
     {
-        var peers = _peersBeforeOutage.Where(id => id != _instanceId).ToArray();
+        // When Redis kept its data, the registry may list an instance that this one had not yet seen.
+        var peers = _peersBeforeOutage.Union(_lastLiveInstances, StringComparer.Ordinal).Where(id => id != _instanceId).ToArray();
         if (peers.Length == 0)
         {
             return (0, 0);

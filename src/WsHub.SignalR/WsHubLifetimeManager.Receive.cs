@@ -7,6 +7,25 @@ namespace WsHub.SignalR;
 
 public sealed partial class WsHubLifetimeManager<THub>
 {
+    private void OnAllChannelMessage(ChannelMessage channelMessage)
+    {
+        var envelope = TryReadEnvelope(channelMessage, skipOwn: true);
+        switch (envelope?.Kind)
+        {
+            case null:
+                return;
+            case EnvelopeKind.Broadcast:
+                WriteToMembers(_connections, new OutgoingMessage(envelope.Messages!), envelope.Targets);
+                return;
+            case EnvelopeKind.InstanceStarted:
+                NotePeerStarted(envelope.Origin);
+                return;
+            default:
+                DropInvalid(channelMessage, new EnvelopeFormatException($"A {envelope.Kind} envelope arrived on the all channel."));
+                return;
+        }
+    }
+
     private void OnBroadcast(ChannelMessage channelMessage, HubConnectionStore members)
     {
         var envelope = TryReadEnvelope(channelMessage, skipOwn: true);

@@ -195,7 +195,7 @@ public sealed partial class WsHubLifetimeManager<THub>
         if (_allSubscription is null)
         {
             _allSubscription = await SubscribeAsync(_names.All);
-            _allSubscription.OnMessage(message => OnBroadcast(message, _connections));
+            _allSubscription.OnMessage(OnAllChannelMessage);
         }
 
         if (_instanceSubscription is null)
@@ -205,6 +205,7 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
 
         await HeartbeatAsync();
+        AnnounceStart();
 
         // Connections and groups that arrived while Redis was unreachable are not in Redis yet.
         if (_connections.Count > 0)

@@ -108,6 +108,14 @@ internal static partial class EnvelopeCodec
         return Complete(ref writer, buffer);
     }
 
+    public static byte[] WriteInstanceStarted(string origin)
+    {
+        var buffer = RentBuffer();
+        var writer = new MessagePackWriter(buffer);
+        WriteHeader(ref writer, EnvelopeKind.InstanceStarted, origin, fieldCount: 0);
+        return Complete(ref writer, buffer);
+    }
+
     public static byte[] WriteInvocationCancel(string origin, string invocationId, string connectionId)
     {
         var buffer = RentBuffer();
@@ -249,6 +257,11 @@ internal static partial class EnvelopeCodec
                     Kind = kind,
                     Origin = origin,
                     Reason = ReadRequiredString(ref reader),
+                },
+                EnvelopeKind.InstanceStarted => new BackplaneEnvelope
+                {
+                    Kind = kind,
+                    Origin = origin,
                 },
                 _ => throw new EnvelopeFormatException($"Unknown envelope kind {(int)kind}."),
             };

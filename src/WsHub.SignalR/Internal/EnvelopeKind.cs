@@ -49,4 +49,10 @@ internal enum EnvelopeKind
     /// positions, even when the old client vanished without closing.
     /// </summary>
     ResumeTakeover = 12,
+
+    /// <summary>
+    /// An instance registered and listens, sent on the all channel, so the others count it as a peer before their next
+    /// heartbeat reads the registry.
+    /// </summary>
+    InstanceStarted = 13,
 }

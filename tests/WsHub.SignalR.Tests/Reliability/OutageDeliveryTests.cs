@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
 using WsHub.SignalR.Tests.Infrastructure;
 
 namespace WsHub.SignalR.Tests.Reliability;
@@ -109,5 +112,38 @@ public sealed class OutageDeliveryTests
                 log.Name,
                 run);
         }
+    }
+
+    [Fact]
+    public async Task SendAllAsync_PeerNewerThanHeartbeat_ReceivesBuffer()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await TestCluster.StartAsync(
+            redis,
+            serverCount: 2,
+            (index, options) =>
+            {
+                options.ConfigureServices = services => services.AddHealthChecks().AddWsHub();
+                options.ConfigureBackplane = backplane =>
+                {
+                    // No heartbeat of A reads the registry after B registers, so A learns of B only from B's start
+                    // announcement.
+                    backplane.HeartbeatInterval = TimeSpan.FromSeconds(30);
+                    backplane.InstanceTimeout = TimeSpan.FromSeconds(60);
+                    if (index == 1)
+                    {
+                        // B reconnects seconds after A, so A sends its buffer too early unless it waits for B.
+                        backplane.Configuration.ReconnectRetryPolicy = new LinearRetry(3_000);
+                    }
+                };
+            });
+        var memberOnB = await cluster.ConnectAsync(cluster.B);
+
+        await redis.KillAsync();
+        await Backplane.WaitForHealthAsync(cluster.A, HealthStatus.Degraded, TestTimeouts.Default);
+        await cluster.A.LifetimeManager.SendAllAsync(TestHub.MessageMethod, ["buffered"]).WaitAsync(TestTimeouts.Default);
+        await redis.RestartAsync();
+
+        await memberOnB.ExpectMessageAsync("buffered", TestTimeouts.Recovery);
     }
 }

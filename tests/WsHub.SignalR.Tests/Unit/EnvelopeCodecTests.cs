@@ -116,6 +116,15 @@ public class EnvelopeCodecTests
     }
 
     [Fact]
+    public void InstanceStarted_RoundTripsOrigin()
+    {
+        var envelope = EnvelopeCodec.Read(EnvelopeCodec.WriteInstanceStarted("instance-7"));
+
+        envelope.Kind.Should().Be(EnvelopeKind.InstanceStarted);
+        envelope.Origin.Should().Be("instance-7");
+    }
+
+    [Fact]
     public void IsFromOrigin_ComparesOriginBytes()
     {
         var bytes = EnvelopeCodec.WriteBroadcast("origin-x", null, Messages);
