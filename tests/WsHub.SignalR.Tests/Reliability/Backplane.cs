@@ -95,4 +95,19 @@ internal static class Backplane
             TestTimeouts.Default,
             $"the registry lists connection {connectionId}");
     }
+
+    /// <summary>
+    /// Waits until the registry no longer lists the connection, which shows that the server ran
+    /// <c>OnDisconnectedAsync</c> for it.
+    /// </summary>
+    public static Task WaitUntilUnregisteredAsync(BackplaneServer server, string connectionId)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+
+        var presence = server.Services.GetRequiredService<WsHubPresence<TestHub>>();
+        return Poll.WaitUntilAsync(
+            async () => !await presence.IsConnectedAsync(connectionId),
+            TestTimeouts.Default,
+            $"the registry no longer lists connection {connectionId}");
+    }
 }
