@@ -36,6 +36,12 @@ public sealed class AuthTests
         + "+time +del +pexpire +hset +hget +hmget +hdel +hgetall +hlen +sadd +srem +smembers +scard +sscan "
         + "+zadd +zrem +zscore +zrange +zrangebyscore";
 
+    /// <summary>
+    /// The commands that groups with message history add to <see cref="AclRules"/>: the history scripts append to and
+    /// trim streams and keep resume positions in hashes, and the replay and <see cref="WsHubHistory{THub}"/> read streams.
+    /// </summary>
+    public const string HistoryAclRules = "+exists +hkeys +xadd +xrange +xrevrange +xtrim +xinfo|stream";
+
     [Fact]
     public async Task Send_RedisRequiresPassword_DeliversAcrossServers()
     {
@@ -55,14 +61,7 @@ public sealed class AuthTests
     {
         await using var redis = await RedisServer.StartAsync();
         var prefix = TestPrefix.Create();
-        var rules = AclRules.Replace("{prefix}", prefix, StringComparison.Ordinal).Split(' ').ToList();
-        if (await SupportsClientSetInfoAsync(redis))
-        {
-            // Redis 7.2 added CLIENT SETINFO, which StackExchange.Redis sends on connect.
-            rules.Add("+client|setinfo");
-        }
-
-        await redis.ExecuteAsync("ACL", ["SETUSER", AclUser, "reset", "on", ">" + Password, .. rules]);
+        var rules = await CreateAclUserAsync(redis, prefix, AclRules);
         var configuration = $"{redis.ConnectionString},user={AclUser},password={Password}";
         await using var cluster = await TestCluster.StartAsync(
             redis,
@@ -115,6 +114,65 @@ public sealed class AuthTests
             "server A finds that server B left");
 
         await ExpectNoDenialsAsync(redis);
+    }
+
+    [Fact]
+    public async Task History_AclUserWithHistoryRules_ReplaysAndReads()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var prefix = TestPrefix.Create();
+        await CreateAclUserAsync(redis, prefix, AclRules + " " + HistoryAclRules);
+        var configuration = $"{redis.ConnectionString},user={AclUser},password={Password}";
+        await using var cluster = await TestCluster.StartAsync(
+            redis,
+            serverCount: 2,
+            (_, options) =>
+            {
+                options.RedisConfiguration = configuration;
+                options.ChannelPrefix = prefix;
+                options.ConfigureBackplane = backplane =>
+                    backplane.HistoryGroupFilter = static name => name.StartsWith(History.HistoryTestCluster.GroupPrefix, StringComparison.Ordinal);
+            });
+        var group = History.HistoryTestCluster.NewGroup();
+        var resumeKey = History.HistoryTestCluster.NewResumeKey();
+        await using var first = await History.ResumableClient.ConnectAsync(cluster.A, resumeKey);
+        await first.JoinAsync(group);
+
+        // The client leaves before the group's first message, so the replay on the other server starts at the stream's
+        // beginning, which also checks with XINFO STREAM that no entry was trimmed.
+        await first.LoseConnectionAsync();
+        for (var number = 0; number < 2; number++)
+        {
+            await cluster.B.LifetimeManager.SendGroupAsync(group, TestHub.MessageMethod, History.HistoryTestCluster.Args(number)).WaitAsync(Timeout);
+        }
+
+        await using var second = await History.ResumableClient.ConnectAsync(cluster.B, resumeKey);
+        await second.JoinAsync(group);
+        (await second.ReadNumberAsync()).Should().Be(0);
+        (await second.ReadNumberAsync()).Should().Be(1);
+        second.RecoveryFailures.Should().BeEmpty();
+
+        var history = cluster.A.Services.GetRequiredService<WsHubHistory<TestHub>>();
+        var latest = await history.ReadLatestAsync(group, 10).WaitAsync(Timeout);
+        latest.Should().HaveCount(2);
+        var after = await history.ReadAfterAsync(group, latest[0].Offset, 10).WaitAsync(Timeout);
+        after.Select(entry => entry.Offset).Should().Equal(latest[1].Offset);
+
+        await ExpectNoDenialsAsync(redis);
+    }
+
+    /// <summary>Creates the ACL user with the rules for the prefix, and returns the rules as ACL SETUSER arguments.</summary>
+    private static async Task<List<string>> CreateAclUserAsync(RedisServer redis, string prefix, string ruleTemplate)
+    {
+        var rules = ruleTemplate.Replace("{prefix}", prefix, StringComparison.Ordinal).Split(' ').ToList();
+        if (await SupportsClientSetInfoAsync(redis))
+        {
+            // Redis 7.2 added CLIENT SETINFO, which StackExchange.Redis sends on connect.
+            rules.Add("+client|setinfo");
+        }
+
+        await redis.ExecuteAsync("ACL", ["SETUSER", AclUser, "reset", "on", ">" + Password, .. rules]);
+        return rules;
     }
 
     private static async Task ExpectNoDenialsAsync(RedisServer redis)
