@@ -66,14 +66,14 @@ public sealed partial class WsHubLifetimeManager<THub>
             return;
         }
 
-        if (_registry is not null)
-        {
-            UpdateRegistry(connection.ConnectionId, () => _registry.JoinGroupAsync(connection.ConnectionId, groupName));
-        }
+        var registered = _registry is null
+            ? Task.CompletedTask
+            : WriteRegistryAsync(connection.ConnectionId, () => _registry.JoinGroupAsync(connection.ConnectionId, groupName));
 
         if (cursor is null)
         {
             await subscribed.WaitAsync(_options.OperationTimeout);
+            await registered;
             return;
         }
 
@@ -87,6 +87,7 @@ public sealed partial class WsHubLifetimeManager<THub>
             throw;
         }
 
+        await registered;
         await RecoverHistoryAsync(connection, groupName, cursor);
     }
 
@@ -102,7 +103,7 @@ public sealed partial class WsHubLifetimeManager<THub>
         EndHistoryMembership(connection, groupName);
         if (_registry is not null && _outbox.IsOnline)
         {
-            UpdateRegistry(connection.ConnectionId, () => _registry.LeaveGroupAsync(connection.ConnectionId, groupName));
+            return WriteRegistryAsync(connection.ConnectionId, () => _registry.LeaveGroupAsync(connection.ConnectionId, groupName));
         }
 
         return Task.CompletedTask;

@@ -117,6 +117,24 @@ public sealed partial class WsHubLifetimeManager<THub>
     }
 
     /// <summary>
+    /// Writes to the registry and waits for the reply, at most <see cref="WsHubOptions.OperationTimeout"/>. Other
+    /// instances route sends to connections, users and groups by the registry, so once a connect or a join completes,
+    /// a send from any instance finds the connection. A failure or a timeout is logged and not thrown, because the
+    /// connection keeps working locally and the registry is rewritten after a reconnect.
+    /// </summary>
+    private async Task WriteRegistryAsync(string connectionId, Func<Task> update)
+    {
+        try
+        {
+            await update().WaitAsync(_options.OperationTimeout);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            WsHubLog.RegistryWriteFailed(_logger, connectionId, ex);
+        }
+    }
+
+    /// <summary>
     /// Issues a registry write without waiting for its reply. StackExchange.Redis sends commands in call order, so
     /// any later command of this instance, such as a presence query or the acknowledgement of a remote group change,
     /// reaches Redis after the write. A failure is logged; the registry is rewritten after a reconnect.

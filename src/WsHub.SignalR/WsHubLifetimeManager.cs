@@ -114,7 +114,7 @@ public sealed partial class WsHubLifetimeManager<THub> : HubLifetimeManager<THub
         var registered = await TryEnsureStartedAsync();
         if (registered)
         {
-            UpdateRegistry(connection.ConnectionId, () => _registry!.RegisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
+            await WriteRegistryAsync(connection.ConnectionId, () => _registry!.RegisterConnectionAsync(connection.ConnectionId, connection.UserIdentifier));
         }
 
         AttachHistory(connection, registered);
