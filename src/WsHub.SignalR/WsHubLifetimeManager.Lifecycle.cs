@@ -48,15 +48,11 @@ public sealed partial class WsHubLifetimeManager<THub>
 
         WsHubLog.DrainStarted(_logger, _instanceId, connections.Count);
 
+        await WriteDrainingStateAsync(cancellationToken);
+
         var closed = 0;
         try
         {
-            // Presence shows the state at once, rather than at the next heartbeat.
-            if (_registry is not null)
-            {
-                await HeartbeatAsync().WaitAsync(_options.OperationTimeout, cancellationToken);
-            }
-
             foreach (var batch in connections.Chunk(_options.DrainBatchSize))
             {
                 foreach (var connection in batch)
@@ -89,7 +85,7 @@ public sealed partial class WsHubLifetimeManager<THub>
                 await Task.Delay(TimeSpan.FromMilliseconds(50), _timeProvider, cancellationToken);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or RedisException or TimeoutException)
+        catch (OperationCanceledException)
         {
             // Past the drain timeout the instance leaves with the connections that remain; their clients reconnect
             // when the server closes.
@@ -97,6 +93,27 @@ public sealed partial class WsHubLifetimeManager<THub>
 
         WsHubLog.DrainCompleted(_logger, _instanceId, closed, _timeProvider.GetElapsedTime(started), _connections.Count);
         await LeaveClusterAsync();
+    }
+
+    /// <summary>
+    /// Writes the draining state to the registry, so presence shows it at once rather than at the next heartbeat. The
+    /// drain does not depend on Redis: without it, the connections are closed all the same.
+    /// </summary>
+    private async Task WriteDrainingStateAsync(CancellationToken cancellationToken)
+    {
+        if (_registry is null || _redis is not { IsConnected: true })
+        {
+            return;
+        }
+
+        try
+        {
+            await HeartbeatAsync().WaitAsync(_options.OperationTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+        {
+            WsHubLog.DrainStateFailed(_logger, _instanceId, ex);
+        }
     }
 
     /// <summary>
@@ -135,6 +152,13 @@ public sealed partial class WsHubLifetimeManager<THub>
             return;
         }
 
+        // Each step would wait the operation timeout for a Redis that is away.
+        if (!_redis!.IsConnected)
+        {
+            WsHubLog.LeaveFailed(_logger, _instanceId, _options.InstanceTimeout, exception: null);
+            return;
+        }
+
         try
         {
             await _groups.UnsubscribeAllAsync().WaitAsync(_options.OperationTimeout);
@@ -153,8 +177,7 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // The others remove this instance once its heartbeat is older than the instance timeout.
-            WsHubLog.CleanupFailed(_logger, _instanceId, ex);
+            WsHubLog.LeaveFailed(_logger, _instanceId, _options.InstanceTimeout, ex);
         }
     }
 

@@ -5,6 +5,8 @@ namespace WsHub.SignalR;
 
 public sealed partial class WsHubLifetimeManager<THub>
 {
+    private readonly SemaphoreSlim _heartbeatLock = new(1, 1);
+
     private async Task RunHeartbeatsAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_options.HeartbeatInterval, _timeProvider);
@@ -32,6 +34,20 @@ public sealed partial class WsHubLifetimeManager<THub>
     }
 
     private async Task HeartbeatAsync()
+    {
+        // The heartbeat loop and a recovery can both find the instance missing, and one restore is enough.
+        await _heartbeatLock.WaitAsync();
+        try
+        {
+            await HeartbeatCoreAsync();
+        }
+        finally
+        {
+            _heartbeatLock.Release();
+        }
+    }
+
+    private async Task HeartbeatCoreAsync()
     {
         var state = Volatile.Read(ref _draining) == 1 ? "draining" : "running";
         var result = await _registry!.HeartbeatAsync(_options.InstanceTimeout, _startedAt, state, _connections.Count);
@@ -93,6 +109,6 @@ public sealed partial class WsHubLifetimeManager<THub>
         }
 
         await Task.WhenAll(writes);
-        WsHubLog.RegistryRestored(_logger, _instanceId, writes.Count);
+        WsHubLog.RegistryRestored(_logger, _instanceId, _connections.Count);
     }
 }

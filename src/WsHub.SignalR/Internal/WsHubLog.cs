@@ -33,6 +33,14 @@ internal static partial class WsHubLog
         Message = "Instance {InstanceId} left the registry and closed its Redis subscriptions.")]
     public static partial void Stopped(ILogger logger, string instanceId);
 
+    [LoggerMessage(EventId = 12, EventName = "LeaveFailed", Level = LogLevel.Warning,
+        Message = "Instance {InstanceId} could not leave the registry because Redis is unreachable or failed; the other instances remove it after {InstanceTimeout} without a heartbeat.")]
+    public static partial void LeaveFailed(ILogger logger, string instanceId, TimeSpan instanceTimeout, Exception? exception);
+
+    [LoggerMessage(EventId = 13, EventName = "DrainStateFailed", Level = LogLevel.Warning,
+        Message = "Writing the draining state of instance {InstanceId} to the registry failed; its connections are closed all the same.")]
+    public static partial void DrainStateFailed(ILogger logger, string instanceId, Exception exception);
+
     [LoggerMessage(EventId = 7, EventName = "DrainStarted", Level = LogLevel.Information,
         Message = "Instance {InstanceId} is draining {ConnectionCount} connections.")]
     public static partial void DrainStarted(ILogger logger, string instanceId, int connectionCount);
