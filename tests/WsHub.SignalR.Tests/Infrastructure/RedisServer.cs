@@ -228,7 +228,8 @@ public sealed class RedisServer : IAsyncDisposable
             + "servers. Install it with 'sudo apt-get install -y redis-server', or run scripts/test.sh.");
     }
 
-    private static int FindFreePort()
+    /// <summary>Returns a loopback TCP port that was free when probed.</summary>
+    public static int FindFreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -6,8 +6,8 @@ using WsHub.SignalR.Tests.Infrastructure;
 namespace WsHub.SignalR.Tests.Reliability;
 
 /// <summary>
-/// WsHub works against a Redis that requires a password, and under an ACL user limited to the prefix's keys and
-/// channels and to the commands WsHub and StackExchange.Redis send.
+/// WsHub works against a Redis that requires a password, under an ACL user limited to the prefix's keys and
+/// channels and to the commands WsHub and StackExchange.Redis send, and over TLS.
 /// </summary>
 [Collection(ReliabilityCollection.Name)]
 public sealed class AuthTests
@@ -54,6 +54,34 @@ public sealed class AuthTests
 
         await ExpectDeliveryAsync(cluster);
         (await redis.GetKeysAsync(cluster.ChannelPrefix + ":*")).Should().NotBeEmpty("the registry is written with the password");
+    }
+
+    [Fact]
+    public async Task Send_RedisOverTls_DeliversAcrossServers()
+    {
+        using var certificates = TestCertificateAuthority.Create();
+        var tlsPort = RedisServer.FindFreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var redis = await RedisServer.StartAsync(
+            password: null,
+            "--tls-port", tlsPort,
+            "--tls-cert-file", certificates.ServerCertificatePath,
+            "--tls-key-file", certificates.ServerKeyPath,
+            "--tls-ca-cert-file", certificates.AuthorityCertificatePath,
+            "--tls-auth-clients", "no");
+
+        // Only the TLS port is configured, and it rejects a plain-text client, so delivery shows that TLS is used.
+        var configuration = $"127.0.0.1:{tlsPort},ssl=true,sslHost=127.0.0.1";
+        await using var cluster = await TestCluster.StartAsync(
+            redis,
+            serverCount: 2,
+            (_, options) =>
+            {
+                options.RedisConfiguration = configuration;
+                options.ConfigureBackplane = backplane => backplane.Configuration.TrustIssuer(certificates.AuthorityCertificatePath);
+            });
+
+        await ExpectDeliveryAsync(cluster);
+        (await redis.GetKeysAsync(cluster.ChannelPrefix + ":*")).Should().NotBeEmpty("the registry is written over TLS");
     }
 
     [Fact]
@@ -117,7 +145,7 @@ public sealed class AuthTests
     }
 
     [Fact]
-    public async Task History_AclUserWithHistoryRules_ReplaysAndReads()
+    public async Task History_AclUser_ReplaysAndReads()
     {
         await using var redis = await RedisServer.StartAsync();
         var prefix = TestPrefix.Create();
