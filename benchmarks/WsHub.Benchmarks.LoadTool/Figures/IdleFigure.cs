@@ -29,7 +29,7 @@ internal static class IdleFigure
             }
 
             var baseline = await WaitForStableChannelCountAsync(context);
-            var before = await ReadResidentBytesAsync(context, instances);
+            var (before, heapBefore) = await ReadMemoryAsync(context, instances);
 
             var idleGroupPrefix = $"idle{round}-";
             var audience = await GroupAudience.ConnectAsync(
@@ -37,10 +37,11 @@ internal static class IdleFigure
             await using (audience)
             {
                 var channels = await WaitForStableChannelCountAsync(context);
-                var after = await ReadResidentBytesAsync(context, instances);
+                var (after, heapAfter) = await ReadMemoryAsync(context, instances);
                 context.Record(MetricCatalog.ChannelsBaseline, baseline);
                 context.Record(MetricCatalog.Channels, channels);
                 context.Record(MetricCatalog.MemoryPerThousand, (after - before) / Mebibyte / (options.IdleClients / 1000.0));
+                context.Record(MetricCatalog.HeapPerThousand, (heapAfter - heapBefore) / Mebibyte / (options.IdleClients / 1000.0));
             }
         }
         finally
@@ -50,16 +51,18 @@ internal static class IdleFigure
         }
     }
 
-    private static async Task<long> ReadResidentBytesAsync(FigureContext context, IReadOnlyList<ServerInstance> instances)
+    /// <summary>Returns the summed working set and managed heap of the instances, each after a full collection.</summary>
+    private static async Task<(long ResidentBytes, long HeapBytes)> ReadMemoryAsync(FigureContext context, IReadOnlyList<ServerInstance> instances)
     {
-        long total = 0;
+        long resident = 0;
+        long heap = 0;
         foreach (var instance in instances)
         {
-            await instance.CollectGarbageAsync(context.CancellationToken);
-            total += instance.ReadResidentBytes();
+            heap += await instance.CollectGarbageAsync(context.CancellationToken);
+            resident += instance.ReadResidentBytes();
         }
 
-        return total;
+        return (resident, heap);
     }
 
     /// <summary>

@@ -155,11 +155,15 @@ internal sealed class ServerInstance : IAsyncDisposable
         throw new InvalidOperationException($"No VmRSS line in /proc/{_process.Id}/status.");
     }
 
-    /// <summary>Asks the instance for a full, compacting garbage collection.</summary>
-    public async Task CollectGarbageAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks the instance for a full, compacting garbage collection and returns its managed heap size in bytes after it.
+    /// </summary>
+    public async Task<long> CollectGarbageAsync(CancellationToken cancellationToken)
     {
         using var response = await Http.GetAsync(new Uri(BaseAddress, "gc"), cancellationToken);
         response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        return long.Parse(body, CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()

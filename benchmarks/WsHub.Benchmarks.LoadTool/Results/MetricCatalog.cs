@@ -17,6 +17,7 @@ internal static class MetricCatalog
     public const string Channels = "channels";
     public const string ChannelsBaseline = "channels-baseline";
     public const string MemoryPerThousand = "memory-per-1000";
+    public const string HeapPerThousand = "heap-per-1000";
     public const string StallP99Without = "stall-p99-without";
     public const string StallP99With = "stall-p99-with";
     public const string StallRatio = "stall-ratio";
@@ -44,6 +45,7 @@ internal static class MetricCatalog
             string.Empty, null, false),
         new(MemoryPerThousand, 5, "Server working set per 1000 idle connections", "MiB", false, "<= official",
             r => AtMost(r, MemoryPerThousand, Backplane.Official, 1), true),
+        new(HeapPerThousand, 5, "Server managed heap per 1000 idle connections", "MiB", false, string.Empty, null, false),
         new(StallP99Without, 6, "Group p99, all members read", "ms", false, string.Empty, null, true),
         new(StallP99With, 6, "Group p99, one member never reads", "ms", false, string.Empty, null, true),
         new(StallRatio, 6, "Stalled p99 / unstalled p99", "ratio", false, "<= 1.2",
