@@ -58,6 +58,11 @@ public sealed class ChatHub(
         // runs for each connection that a draining instance closes.
         if (Context.UserIdentifier is { } user && Context.Items.ContainsKey(RoomsItemKey))
         {
+            foreach (var room in Rooms)
+            {
+                rooms.RemoveLocalConnection(room);
+            }
+
             try
             {
                 foreach (var room in Rooms.ToArray())
@@ -108,7 +113,11 @@ public sealed class ChatHub(
         var name = RequireName("room name", room);
 
         await Groups.AddToGroupAsync(Context.ConnectionId, ChatGroups.Room(name), Context.ConnectionAborted);
-        Rooms.Add(name);
+        if (Rooms.Add(name))
+        {
+            rooms.AddLocalConnection(name);
+        }
+
         try
         {
             await rooms.RecordJoinAsync(name);
@@ -188,7 +197,11 @@ public sealed class ChatHub(
         var name = RequireName("room name", room);
 
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatGroups.Room(name), Context.ConnectionAborted);
-        Rooms.Remove(name);
+        if (Rooms.Remove(name))
+        {
+            rooms.RemoveLocalConnection(name);
+        }
+
         ChatLog.RoomLeft(logger, CurrentUser, name, Context.ConnectionId);
 
         await Clients.Group(ChatGroups.Room(name)).SendAsync(

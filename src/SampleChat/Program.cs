@@ -44,6 +44,7 @@ builder.Services.AddSingleton<SampleRedisKeys>();
 builder.Services.AddSingleton<RoomMemberLookup>();
 builder.Services.AddSingleton<RoomDirectory>();
 builder.Services.AddHostedService<InstanceNamePublisher>();
+builder.Services.AddHostedService<RoomListRefresher>();
 
 // /healthz returns 503 while the instance stops or once the backplane's outage buffer is full, and 200 otherwise,
 // also while Redis is briefly away and messages wait in the buffer (Degraded).
