@@ -27,6 +27,12 @@ public sealed class ChatHub(
     /// <summary>How many of a room's latest history entries <see cref="GetRecentMessages"/> reads.</summary>
     public const int RecentEntryCount = 50;
 
+    /// <summary>
+    /// The maximum length of a connection id that <see cref="PingConnection"/> accepts. SignalR's connection ids are
+    /// 22 characters long, and the backplane rejects ids longer than <see cref="WsHubOptions.MaxNameLength"/>.
+    /// </summary>
+    public const int MaxConnectionIdLength = 64;
+
     // Context.Items stores the rooms of one connection, because SignalR offers no way to list a connection's groups.
     private const string RoomsItemKey = "rooms";
 
@@ -266,13 +272,20 @@ public sealed class ChatHub(
     /// <param name="connectionId">The connection to ping; not the caller's own.</param>
     /// <returns>The reply and the round-trip time.</returns>
     /// <exception cref="HubException">
-    /// The connection is the caller, is not connected, did not reply within 5 seconds, or the backplane timed out.
+    /// The connection id is missing or longer than <see cref="MaxConnectionIdLength"/>, the connection is the caller,
+    /// is not connected, did not reply within 5 seconds, or the backplane timed out.
     /// </exception>
     public async Task<PingResult> PingConnection(string connectionId)
     {
         if (string.IsNullOrEmpty(connectionId))
         {
             throw new HubException("The connection id is missing.");
+        }
+
+        if (connectionId.Length > MaxConnectionIdLength)
+        {
+            throw new HubException(
+                $"The connection id is {connectionId.Length} characters long; the maximum is {MaxConnectionIdLength}.");
         }
 
         // The hub runs one invocation per connection at a time by default, so a connection that waited for its

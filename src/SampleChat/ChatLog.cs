@@ -64,4 +64,13 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 15, EventName = "RoomListRefreshFailed", Level = LogLevel.Warning,
         Message = "Adding the rooms of this instance to the room list in Redis failed; the next refresh retries.")]
     public static partial void RoomListRefreshFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 16, EventName = "HubMethodRejected", Level = LogLevel.Debug,
+        Message = "Hub method {HubMethod} of connection {ConnectionId} returned an error to the client: {Reason}")]
+    public static partial void HubMethodRejected(
+        ILogger logger, string hubMethod, string connectionId, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 17, EventName = "HubMethodFailed", Level = LogLevel.Error,
+        Message = "Hub method {HubMethod} of connection {ConnectionId} failed.")]
+    public static partial void HubMethodFailed(ILogger logger, string hubMethod, string connectionId, Exception exception);
 }

@@ -22,8 +22,11 @@ builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
     return ConnectionMultiplexer.Connect(options);
 });
 
+// HubErrorLoggingFilter logs hub method errors in place of SignalR's dispatcher, which logs invalid input as a
+// failure with a stack trace.
+builder.Logging.AddFilter(HubErrorLoggingFilter.DispatcherLogCategory, LogLevel.Critical);
 builder.Services
-    .AddSignalR()
+    .AddSignalR(options => options.AddFilter<HubErrorLoggingFilter>())
     .AddMessagePackProtocol()
     .AddWsHubBackplane(options =>
     {
