@@ -103,10 +103,21 @@ public sealed class ChatHub(
     /// </summary>
     /// <param name="room">The room name.</param>
     /// <returns>The room's users.</returns>
-    public Task<RoomMembers> GetRoomMembers(string room)
+    /// <exception cref="HubException">The room name is invalid, or Redis could not be read.</exception>
+    public async Task<RoomMembers> GetRoomMembers(string room)
     {
         var name = RequireName("room name", room);
-        return members.GetMembersAsync(name, Context.ConnectionAborted);
+        try
+        {
+            return await members.GetMembersAsync(name, Context.ConnectionAborted);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // HubErrorLoggingFilter logs this at Debug level, which suits a call that every page repeats every 10
+            // seconds. The backplane logs the outage itself.
+            throw new HubException(
+                "Presence is unavailable while Redis is unreachable. The online list updates once Redis is back.", ex);
+        }
     }
 
     /// <summary>
