@@ -27,6 +27,12 @@ public sealed class ChatHub(
     /// <summary>How many of a room's latest history entries <see cref="GetRecentMessages"/> reads.</summary>
     public const int RecentEntryCount = 50;
 
+    /// <summary>
+    /// The maximum length of a connection id that <see cref="PingConnection"/> accepts. SignalR's connection ids are
+    /// 22 characters long, and the backplane rejects ids longer than <see cref="WsHubOptions.MaxNameLength"/>.
+    /// </summary>
+    public const int MaxConnectionIdLength = 64;
+
     // Context.Items stores the rooms of one connection, because SignalR offers no way to list a connection's groups.
     private const string RoomsItemKey = "rooms";
 
@@ -58,6 +64,11 @@ public sealed class ChatHub(
         // runs for each connection that a draining instance closes.
         if (Context.UserIdentifier is { } user && Context.Items.ContainsKey(RoomsItemKey))
         {
+            foreach (var room in Rooms)
+            {
+                rooms.RemoveLocalConnection(room);
+            }
+
             try
             {
                 foreach (var room in Rooms.ToArray())
@@ -92,10 +103,21 @@ public sealed class ChatHub(
     /// </summary>
     /// <param name="room">The room name.</param>
     /// <returns>The room's users.</returns>
-    public Task<RoomMembers> GetRoomMembers(string room)
+    /// <exception cref="HubException">The room name is invalid, or Redis could not be read.</exception>
+    public async Task<RoomMembers> GetRoomMembers(string room)
     {
         var name = RequireName("room name", room);
-        return members.GetMembersAsync(name, Context.ConnectionAborted);
+        try
+        {
+            return await members.GetMembersAsync(name, Context.ConnectionAborted);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // HubErrorLoggingFilter logs this at Debug level, which suits a call that every page repeats every 10
+            // seconds. The backplane logs the outage itself.
+            throw new HubException(
+                "Presence is unavailable while Redis is unreachable. The online list updates once Redis is back.", ex);
+        }
     }
 
     /// <summary>
@@ -108,7 +130,11 @@ public sealed class ChatHub(
         var name = RequireName("room name", room);
 
         await Groups.AddToGroupAsync(Context.ConnectionId, ChatGroups.Room(name), Context.ConnectionAborted);
-        Rooms.Add(name);
+        if (Rooms.Add(name))
+        {
+            rooms.AddLocalConnection(name);
+        }
+
         try
         {
             await rooms.RecordJoinAsync(name);
@@ -188,7 +214,11 @@ public sealed class ChatHub(
         var name = RequireName("room name", room);
 
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatGroups.Room(name), Context.ConnectionAborted);
-        Rooms.Remove(name);
+        if (Rooms.Remove(name))
+        {
+            rooms.RemoveLocalConnection(name);
+        }
+
         ChatLog.RoomLeft(logger, CurrentUser, name, Context.ConnectionId);
 
         await Clients.Group(ChatGroups.Room(name)).SendAsync(
@@ -253,13 +283,20 @@ public sealed class ChatHub(
     /// <param name="connectionId">The connection to ping; not the caller's own.</param>
     /// <returns>The reply and the round-trip time.</returns>
     /// <exception cref="HubException">
-    /// The connection is the caller, is not connected, did not reply within 5 seconds, or the backplane timed out.
+    /// The connection id is missing or longer than <see cref="MaxConnectionIdLength"/>, the connection is the caller,
+    /// is not connected, did not reply within 5 seconds, or the backplane timed out.
     /// </exception>
     public async Task<PingResult> PingConnection(string connectionId)
     {
         if (string.IsNullOrEmpty(connectionId))
         {
             throw new HubException("The connection id is missing.");
+        }
+
+        if (connectionId.Length > MaxConnectionIdLength)
+        {
+            throw new HubException(
+                $"The connection id is {connectionId.Length} characters long; the maximum is {MaxConnectionIdLength}.");
         }
 
         // The hub runs one invocation per connection at a time by default, so a connection that waited for its

@@ -50,7 +50,7 @@ internal static partial class ChatLog
     public static partial void DisconnectCleanupFailed(ILogger logger, string connectionId, Exception exception);
 
     [LoggerMessage(EventId = 12, EventName = "RoomListUpdateFailed", Level = LogLevel.Warning,
-        Message = "Adding room {Room} to the room list in Redis failed; the cluster view may miss it until the next join.")]
+        Message = "Adding room {Room} to the room list in Redis failed; the cluster view may miss it until the next room list refresh.")]
     public static partial void RoomListUpdateFailed(ILogger logger, string room, Exception exception);
 
     [LoggerMessage(EventId = 13, EventName = "RecentMessagesReadFailed", Level = LogLevel.Warning,
@@ -60,4 +60,17 @@ internal static partial class ChatLog
     [LoggerMessage(EventId = 14, EventName = "HistoryEntryInvalid", Level = LogLevel.Warning,
         Message = "History entry {Offset} of room {Room} is not a valid chat message and is left out.")]
     public static partial void HistoryEntryInvalid(ILogger logger, string room, string offset, Exception exception);
+
+    [LoggerMessage(EventId = 15, EventName = "RoomListRefreshFailed", Level = LogLevel.Warning,
+        Message = "Adding the rooms of this instance to the room list in Redis failed; the next refresh retries.")]
+    public static partial void RoomListRefreshFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 16, EventName = "HubMethodRejected", Level = LogLevel.Debug,
+        Message = "Hub method {HubMethod} of connection {ConnectionId} returned an error to the client: {Reason}")]
+    public static partial void HubMethodRejected(
+        ILogger logger, string hubMethod, string connectionId, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 17, EventName = "HubMethodFailed", Level = LogLevel.Error,
+        Message = "Hub method {HubMethod} of connection {ConnectionId} failed.")]
+    public static partial void HubMethodFailed(ILogger logger, string hubMethod, string connectionId, Exception exception);
 }

@@ -8,17 +8,25 @@ var builder = WebApplication.CreateBuilder(args);
 var redisConfiguration = builder.Configuration["Redis"] ?? "127.0.0.1:6379";
 var channelPrefix = builder.Configuration["WsHub:ChannelPrefix"];
 
-// The backplane and the sample's own keys (room list, instance names) share one Redis connection. It keeps
-// retrying in the background rather than failing the app when Redis is away at start.
+// The backplane and the sample's own keys (room list, instance names) share one Redis connection, so it gets the
+// settings that WsHub applies to a connection it opens itself. The app starts while Redis is away, and the
+// connection keeps retrying in the background, from 250 ms up to every 2 s. Commands fail at once while Redis is
+// unreachable, so the backplane's outbox keeps them in order, instead of StackExchange.Redis sending them on
+// reconnect before the other instances have subscribed again.
 builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
 {
     var options = ConfigurationOptions.Parse(redisConfiguration);
     options.AbortOnConnectFail = false;
+    options.BacklogPolicy = BacklogPolicy.FailFast;
+    options.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 2000);
     return ConnectionMultiplexer.Connect(options);
 });
 
+// HubErrorLoggingFilter logs hub method errors in place of SignalR's dispatcher, which logs invalid input as a
+// failure with a stack trace.
+builder.Logging.AddFilter(HubErrorLoggingFilter.DispatcherLogCategory, LogLevel.Critical);
 builder.Services
-    .AddSignalR()
+    .AddSignalR(options => options.AddFilter<HubErrorLoggingFilter>())
     .AddMessagePackProtocol()
     .AddWsHubBackplane(options =>
     {
@@ -39,6 +47,7 @@ builder.Services.AddSingleton<SampleRedisKeys>();
 builder.Services.AddSingleton<RoomMemberLookup>();
 builder.Services.AddSingleton<RoomDirectory>();
 builder.Services.AddHostedService<InstanceNamePublisher>();
+builder.Services.AddHostedService<RoomListRefresher>();
 
 // /healthz returns 503 while the instance stops or once the backplane's outage buffer is full, and 200 otherwise,
 // also while Redis is briefly away and messages wait in the buffer (Degraded).

@@ -11,6 +11,8 @@ namespace SampleChat;
 /// Every join raises the room's score by one. A reader that finds a room empty removes it only if the score is still
 /// the one it read, so a join that lands between the count and the removal keeps the room listed: the join adds
 /// the member before it raises the score.
+/// The set is lost when Redis restarts without persistence or is flushed, so each instance also counts the local
+/// connections in each room, and <see cref="RoomListRefresher"/> adds those rooms back every few seconds.
 /// </remarks>
 /// <param name="redis">The Redis connection the app shares with the backplane.</param>
 /// <param name="keys">The sample's key names.</param>
@@ -28,6 +30,9 @@ public sealed class RoomDirectory(IConnectionMultiplexer redis, SampleRedisKeys 
         return 0
         """;
 
+    // The number of connections on this instance in each room. Rooms without local connections are not stored.
+    private readonly Dictionary<string, int> _localConnections = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Records that someone joined a room. Call it after the connection is in the room's group.
     /// </summary>
@@ -38,6 +43,63 @@ public sealed class RoomDirectory(IConnectionMultiplexer redis, SampleRedisKeys 
         ArgumentException.ThrowIfNullOrEmpty(room);
 
         return redis.GetDatabase().SortedSetIncrementAsync(keys.Rooms, room, 1);
+    }
+
+    /// <summary>
+    /// Counts one more connection of this instance in a room. Call it once per connection and room.
+    /// </summary>
+    /// <param name="room">The validated room name.</param>
+    public void AddLocalConnection(string room)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+
+        lock (_localConnections)
+        {
+            _localConnections[room] = _localConnections.GetValueOrDefault(room) + 1;
+        }
+    }
+
+    /// <summary>
+    /// Counts one connection of this instance less in a room, after it left the room or disconnected.
+    /// </summary>
+    /// <param name="room">The validated room name.</param>
+    public void RemoveLocalConnection(string room)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+
+        lock (_localConnections)
+        {
+            var count = _localConnections.GetValueOrDefault(room) - 1;
+            if (count > 0)
+            {
+                _localConnections[room] = count;
+            }
+            else
+            {
+                _localConnections.Remove(room);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the rooms that have connections on this instance to the room list, with score 1, unless the list
+    /// already contains them. Scores of listed rooms stay as they are.
+    /// </summary>
+    /// <returns>A task that completes when Redis has stored the rooms.</returns>
+    public Task AddLocalRoomsAsync()
+    {
+        SortedSetEntry[] entries;
+        lock (_localConnections)
+        {
+            entries = _localConnections.Keys.Select(room => new SortedSetEntry(room, 1)).ToArray();
+        }
+
+        if (entries.Length == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return redis.GetDatabase().SortedSetAddAsync(keys.Rooms, entries, SortedSetWhen.NotExists);
     }
 
     /// <summary>

@@ -40,6 +40,9 @@
   // Counts online list requests, so that a slow older reply never overwrites a newer one.
   let membersRequest = 0;
   let membersRefreshTimer = null;
+  // The error text that a failed online list request showed, such as the one while Redis is unreachable. The next
+  // successful request removes it, unless another error has replaced it.
+  let membersErrorText = null;
   // Ids of the chat messages on the page. A room message can arrive live and again among the recent messages that
   // the page loads on a join, and the page shows it once.
   const shownMessageIds = new Set();
@@ -166,9 +169,14 @@
       const members = await hub.invoke("GetRoomMembers", room);
       if (request === membersRequest && room === currentRoom) {
         showMembers(members);
+        if (membersErrorText !== null && elements.error.textContent === membersErrorText) {
+          clearError();
+        }
+        membersErrorText = null;
       }
     } catch (error) {
       showError(error);
+      membersErrorText = elements.error.textContent;
     }
   }
 
