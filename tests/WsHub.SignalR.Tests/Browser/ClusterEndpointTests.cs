@@ -3,6 +3,9 @@ using System.Net;
 using System.Text.Json;
 using FluentAssertions;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using SampleChat;
+using StackExchange.Redis;
 using WsHub.SignalR.Tests.Infrastructure.Sample;
 
 namespace WsHub.SignalR.Tests.Browser;
@@ -94,6 +97,23 @@ public sealed class ClusterEndpointTests(SampleChatCluster cluster) : IAsyncLife
         await bob.InvokeAsync("JoinRoom", room).WaitAsync(StepTimeout);
         var snapshot = await PollAsync(cluster.UrlB, root => RoomCount(root, room) == 1);
         RoomCount(snapshot, room).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task RoomList_EntryLost_ListsRoomAgain()
+    {
+        var room = $"restored-{_suffix}";
+        var alice = await ConnectAsync(cluster.UrlA, $"alice-{_suffix}");
+        await alice.InvokeAsync("JoinRoom", room).WaitAsync(StepTimeout);
+        await PollAsync(cluster.UrlA, root => RoomCount(root, room) == 1);
+
+        // Redis loses the room list entry, as after a restart without persistence, and no client joins the room again.
+        var keys = cluster.ServicesA.GetRequiredService<SampleRedisKeys>();
+        var redis = cluster.ServicesA.GetRequiredService<IConnectionMultiplexer>();
+        (await redis.GetDatabase().SortedSetRemoveAsync(keys.Rooms, room).WaitAsync(StepTimeout)).Should().BeTrue();
+
+        var snapshot = await PollAsync(cluster.UrlA, root => RoomCount(root, room) == 1);
+        RoomCount(snapshot, room).Should().Be(1, "the instance with a member in the room adds it back to the room list");
     }
 
     [Fact]

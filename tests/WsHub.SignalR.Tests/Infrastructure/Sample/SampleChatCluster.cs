@@ -24,6 +24,9 @@ public sealed class SampleChatCluster : IAsyncLifetime
     /// <summary>The name instance B shows on its page.</summary>
     public string NameB => "instance-b";
 
+    /// <summary>The services of instance A.</summary>
+    public IServiceProvider ServicesA => _instanceA!.Services;
+
     /// <summary>The id under which the backplane registers instance A in Redis.</summary>
     public string InstanceIdA => _instanceA!.WsHubInstanceId;
 
