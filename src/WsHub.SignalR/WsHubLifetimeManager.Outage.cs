@@ -220,7 +220,14 @@ public sealed partial class WsHubLifetimeManager<THub>
     /// </summary>
     private void AnnounceStart()
     {
-        _ = _subscriber!.PublishAsync(_names.All, EnvelopeCodec.WriteInstanceStarted(_instanceId), CommandFlags.FireAndForget);
+        try
+        {
+            _ = _subscriber!.PublishAsync(_names.All, EnvelopeCodec.WriteInstanceStarted(_instanceId), CommandFlags.FireAndForget);
+        }
+        catch (RedisException)
+        {
+            // The connection broke since the registration, which the outage handling covers.
+        }
     }
 
     private void NotePeerStarted(string instanceId)
