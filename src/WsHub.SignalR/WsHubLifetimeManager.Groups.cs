@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using StackExchange.Redis;
 using WsHub.SignalR.Internal;
 
 namespace WsHub.SignalR;
@@ -70,25 +71,30 @@ public sealed partial class WsHubLifetimeManager<THub>
             ? Task.CompletedTask
             : WriteRegistryAsync(connection.ConnectionId, () => _registry.JoinGroupAsync(connection.ConnectionId, groupName));
 
-        if (cursor is null)
-        {
-            await subscribed.WaitAsync(_options.OperationTimeout);
-            await registered;
-            return;
-        }
-
         try
         {
             await subscribed.WaitAsync(_options.OperationTimeout);
         }
-        catch
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            ReleaseHistoryJoin(connection, cursor);
-            throw;
+            // Redis hangs or the connection broke without an outage being noticed yet. The member gets the group's
+            // local messages now, and the heartbeat subscribes the channel again once Redis replies, so the join
+            // succeeds as it does during an outage.
+            _ = subscribed.ContinueWith(static task => _ = task.Exception, TaskScheduler.Default);
+            if (cursor is not null)
+            {
+                ReleaseHistoryJoin(connection, cursor);
+            }
+
+            await registered;
+            return;
         }
 
         await registered;
-        await RecoverHistoryAsync(connection, groupName, cursor);
+        if (cursor is not null)
+        {
+            await RecoverHistoryAsync(connection, groupName, cursor);
+        }
     }
 
     private Task RemoveFromLocalGroupAsync(HubConnectionContext connection, string groupName)

@@ -25,11 +25,36 @@ public sealed partial class WsHubLifetimeManager<THub>
                     {
                         WsHubLog.HeartbeatFailed(_logger, _instanceId, _options.HeartbeatInterval, ex);
                     }
+
+                    continue;
                 }
+
+                await ResubscribeFailedGroupsAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// Subscribes the groups whose subscribe failed at a join while Redis hung without a broken connection, which
+    /// would have started a recovery. Outside such failures this finds nothing to do.
+    /// </summary>
+    private async Task ResubscribeFailedGroupsAsync(CancellationToken stoppingToken)
+    {
+        if (Volatile.Read(ref _inOutage) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await _groups.EnsureSubscribedAsync().WaitAsync(_options.OperationTimeout, stoppingToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // GroupSubscriptions logs each failed subscribe, and the next heartbeat tries again.
         }
     }
 

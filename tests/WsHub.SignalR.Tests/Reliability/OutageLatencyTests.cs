@@ -8,7 +8,7 @@ namespace WsHub.SignalR.Tests.Reliability;
 
 /// <summary>
 /// A hub call that sends to a group never waits on an unreachable Redis for longer than the operation timeout, and
-/// the sender's local group members still receive the message.
+/// the sender's local group members still receive the message. A join while Redis hangs completes as well.
 /// </summary>
 [Collection(ReliabilityCollection.Name)]
 public sealed class OutageLatencyTests
@@ -90,5 +90,45 @@ public sealed class OutageLatencyTests
                 redis.Resume();
             }
         }
+    }
+
+    [Fact]
+    public async Task AddToGroupAsync_RedisPaused_JoinsAndCatchesUp()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await TestCluster.StartAsync(
+            redis,
+            serverCount: 2,
+            (_, options) => options.ConfigureBackplane = backplane =>
+            {
+                Backplane.UseFastHeartbeat(backplane);
+                backplane.OperationTimeout = OperationTimeout;
+            });
+        var member = await cluster.ConnectAsync(cluster.B);
+
+        // SIGSTOP keeps the sockets open, so StackExchange.Redis reports no broken connection and WsHub does not enter outage mode.
+        redis.Pause();
+        try
+        {
+            await cluster.B.LifetimeManager.AddToGroupAsync(member.ConnectionId, GroupName).WaitAsync(TestTimeouts.Default);
+            await cluster.B.LifetimeManager.SendGroupAsync(GroupName, TestHub.MessageMethod, ["local"]).WaitAsync(TestTimeouts.Default);
+            await member.ExpectMessageAsync("local");
+        }
+        finally
+        {
+            redis.Resume();
+        }
+
+        // Once Redis replies again, the group's channel is subscribed and messages from the other server arrive.
+        var attempt = 0;
+        await Poll.WaitUntilAsync(
+            async () =>
+            {
+                var text = $"remote {attempt++}";
+                await cluster.A.LifetimeManager.SendGroupAsync(GroupName, TestHub.MessageMethod, [text]).WaitAsync(TestTimeouts.Default);
+                return member.DrainReceived().Any(message => message.Text.StartsWith("remote", StringComparison.Ordinal));
+            },
+            TestTimeouts.Recovery,
+            "a group message from server A reaches the member that joined on B while Redis was paused");
     }
 }
