@@ -175,6 +175,11 @@
         membersErrorText = null;
       }
     } catch (error) {
+      // A call cut off by a closing connection is not an error to show: the reconnect refreshes the list.
+      if (hub.state !== signalR.HubConnectionState.Connected) {
+        return;
+      }
+
       showError(error);
       membersErrorText = elements.error.textContent;
     }
