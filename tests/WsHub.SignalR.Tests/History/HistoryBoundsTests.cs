@@ -48,7 +48,8 @@ public sealed class HistoryBoundsTests(RedisFixture fixture)
     [Fact]
     public async Task SendGroupAsync_ShortMaxAge_StreamAndResumeKeysExpire()
     {
-        var maxAge = TimeSpan.FromMilliseconds(800);
+        // Long enough that the keys do not expire before the test reads them on a loaded machine.
+        var maxAge = TimeSpan.FromSeconds(2);
         await using var cluster = await HistoryTestCluster.StartAsync(fixture.Redis, options => options.HistoryMaxAge = maxAge);
         var group = HistoryTestCluster.NewGroup();
         var key = HistoryTestCluster.NewResumeKey();
@@ -78,7 +79,8 @@ public sealed class HistoryBoundsTests(RedisFixture fixture)
     [Fact]
     public async Task SendGroupAsync_OldEntries_TrimmedByMaxAge()
     {
-        var maxAge = TimeSpan.FromMilliseconds(300);
+        // The stream expires this long after its last entry, so the count of five must be read within it.
+        var maxAge = TimeSpan.FromMilliseconds(1500);
         await using var cluster = await HistoryTestCluster.StartAsync(fixture.Redis, options => options.HistoryMaxAge = maxAge);
         var group = HistoryTestCluster.NewGroup();
         var streamKey = HistoryTestCluster.StreamKey(cluster, group);

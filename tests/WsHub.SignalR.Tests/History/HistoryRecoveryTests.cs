@@ -167,7 +167,9 @@ public sealed class HistoryRecoveryTests(RedisFixture fixture)
     [Fact]
     public async Task AddToGroupAsync_PositionOlderThanMaxAge_SendsRecoveryFailed()
     {
-        var maxAge = TimeSpan.FromMilliseconds(300);
+        // Resume positions live for twice the maximum age, so the client must rejoin within one more maximum age
+        // after its position was trimmed. Two seconds leave that much time even on a loaded machine.
+        var maxAge = TimeSpan.FromSeconds(2);
         await using var cluster = await HistoryTestCluster.StartAsync(fixture.Redis, options => options.HistoryMaxAge = maxAge);
         var group = HistoryTestCluster.NewGroup();
         var key = HistoryTestCluster.NewResumeKey();
