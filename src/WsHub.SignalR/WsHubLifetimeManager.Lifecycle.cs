@@ -96,9 +96,13 @@ public sealed partial class WsHubLifetimeManager<THub>
     }
 
     /// <summary>
-    /// Writes the draining state to the registry, so presence shows it at once rather than at the next heartbeat. The
-    /// drain does not depend on Redis: without it, the connections are closed all the same.
+    /// Writes the draining state to the registry, so presence shows it at once rather than at the next heartbeat. A
+    /// failure is logged, and the drain closes the connections all the same.
     /// </summary>
+    /// <remarks>
+    /// NOTE: while Redis hangs without a broken connection, this waits up to the operation timeout before the first
+    /// connection is closed.
+    /// </remarks>
     private async Task WriteDrainingStateAsync(CancellationToken cancellationToken)
     {
         if (_registry is null || _redis is not { IsConnected: true })

@@ -90,16 +90,7 @@ public sealed class AuthTests
         await using var redis = await RedisServer.StartAsync();
         var prefix = TestPrefix.Create();
         var rules = await CreateAclUserAsync(redis, prefix, AclRules);
-        var configuration = $"{redis.ConnectionString},user={AclUser},password={Password}";
-        await using var cluster = await TestCluster.StartAsync(
-            redis,
-            serverCount: 2,
-            (_, options) =>
-            {
-                options.RedisConfiguration = configuration;
-                options.ChannelPrefix = prefix;
-                options.ConfigureBackplane = Backplane.UseFastHeartbeat;
-            });
+        await using var cluster = await StartAclClusterAsync(redis, prefix, Backplane.UseFastHeartbeat);
 
         await ExpectDeliveryAsync(cluster);
 
@@ -150,17 +141,11 @@ public sealed class AuthTests
         await using var redis = await RedisServer.StartAsync();
         var prefix = TestPrefix.Create();
         await CreateAclUserAsync(redis, prefix, AclRules + " " + HistoryAclRules);
-        var configuration = $"{redis.ConnectionString},user={AclUser},password={Password}";
-        await using var cluster = await TestCluster.StartAsync(
+        await using var cluster = await StartAclClusterAsync(
             redis,
-            serverCount: 2,
-            (_, options) =>
-            {
-                options.RedisConfiguration = configuration;
-                options.ChannelPrefix = prefix;
-                options.ConfigureBackplane = backplane =>
-                    backplane.HistoryGroupFilter = static name => name.StartsWith(History.HistoryTestCluster.GroupPrefix, StringComparison.Ordinal);
-            });
+            prefix,
+            backplane => backplane.HistoryGroupFilter =
+                static name => name.StartsWith(History.HistoryTestCluster.GroupPrefix, StringComparison.Ordinal));
         var group = History.HistoryTestCluster.NewGroup();
         var resumeKey = History.HistoryTestCluster.NewResumeKey();
         await using var first = await History.ResumableClient.ConnectAsync(cluster.A, resumeKey);
@@ -187,6 +172,21 @@ public sealed class AuthTests
         after.Select(entry => entry.Offset).Should().Equal(latest[1].Offset);
 
         await ExpectNoDenialsAsync(redis);
+    }
+
+    /// <summary>Starts two servers that connect as the ACL user, with the prefix its rules allow.</summary>
+    private static Task<TestCluster> StartAclClusterAsync(RedisServer redis, string prefix, Action<WsHubOptions> configureBackplane)
+    {
+        var configuration = $"{redis.ConnectionString},user={AclUser},password={Password}";
+        return TestCluster.StartAsync(
+            redis,
+            serverCount: 2,
+            (_, options) =>
+            {
+                options.RedisConfiguration = configuration;
+                options.ChannelPrefix = prefix;
+                options.ConfigureBackplane = configureBackplane;
+            });
     }
 
     /// <summary>Creates the ACL user with the rules for the prefix, and returns the rules as ACL SETUSER arguments.</summary>
